@@ -1,0 +1,112 @@
+# phoneboot - GNU make, pkg-config; no autotools.
+#   make            ./phoneboot (-O2)
+#   make run        build, then serve from the source tree (state in ./var)
+#   make test       sanitizer build, unit tests (cmocka), integration tests (shell)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
+#   make install    PREFIX (/usr/local), DESTDIR
+VERSION := 0.1
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share/phoneboot
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+SHARED ?= ../shared
+FUZZ_SECONDS ?= 60
+
+CC ?= cc
+PKGS := sqlite3 inih
+# the packages must be there before pkg-config is asked
+DEPS_OK := $(shell scripts/deps.sh build >&2 && echo ok)
+ifneq ($(DEPS_OK),ok)
+$(error missing build dependencies: run scripts/deps.sh as root)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DPHONEBOOT_VERSION='"$(VERSION)"' $(WARN) $(PKG_CFLAGS) -Isrc
+CFLAGS ?= -O2 -g
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+SRCS := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS := $(SRCS:src/%.c=build/rel/%.o)
+SAN_OBJS := $(SRCS:src/%.c=build/asan/%.o)
+SAN_LIB_OBJS := $(LIB_SRCS:src/%.c=build/asan/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/%)
+FUZZ_SRCS := $(wildcard fuzz/*.c)
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+
+all: phoneboot
+
+phoneboot: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+build/rel/%.o: src/%.c $(wildcard src/*.h) | build/rel
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
+
+build/asan/phoneboot: $(SAN_OBJS)
+	$(CC) $(SAN_CFLAGS) -o $@ $(SAN_OBJS) $(PKG_LIBS)
+
+build/asan/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(SAN_LIB_OBJS) \
+		$(PKG_LIBS) $$(pkg-config --libs cmocka)
+
+build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h) | build/fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
+		-o $@ $< $(filter-out src/main.c,$(LIB_SRCS)) $(PKG_LIBS)
+
+build/rel build/asan build/fuzz:
+	mkdir -p $@
+
+test-deps:
+	@scripts/deps.sh test
+
+test: test-deps build/asan/phoneboot $(UNIT_BINS)
+	@PHONEBOOT=$(CURDIR)/build/asan/phoneboot UNIT_BINS="$(UNIT_BINS)" tests/run-tests.sh
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		n=$${f#build/fuzz/}; corpus=build/fuzz/corpus-$$n; mkdir -p $$corpus; \
+		[ -d fuzz/corpus/$$n ] && cp -n fuzz/corpus/$$n/* $$corpus/ 2>/dev/null || true; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=build/fuzz/$$n- \
+			-print_final_stats=1 $$corpus 2>build/fuzz/$$n.log || \
+			{ tail -40 build/fuzz/$$n.log; echo "fuzz: $$n FAILED (see build/fuzz/$$n.log)"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log || true; \
+	done; echo "fuzz: all targets ran without a crash"
+
+run: phoneboot
+	@scripts/run.sh
+
+bench: phoneboot
+	@scripts/deps.sh bench
+	bench/run.sh $(BENCH_ARGS)
+
+install: phoneboot
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(SYSCONFDIR)/phoneboot $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 phoneboot $(DESTDIR)$(SBINDIR)/phoneboot
+	install -m 644 man/phoneboot.8 $(DESTDIR)$(MANDIR)/man8/phoneboot.8
+	install -m 644 man/phoneboot.conf.5 $(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/phoneboot.service >$(DESTDIR)$(UNITDIR)/phoneboot.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/phoneboot.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/phoneboot/phoneboot.conf ] || \
+		install -m 644 contrib/phoneboot.conf $(DESTDIR)$(SYSCONFDIR)/phoneboot/phoneboot.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/phoneboot $(DESTDIR)$(MANDIR)/man8/phoneboot.8 \
+		$(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5 $(DESTDIR)$(UNITDIR)/phoneboot.service
+
+clean:
+	rm -rf build phoneboot
+
+.PHONY: all test test-deps fuzz run bench install uninstall clean

@@ -1,0 +1,103 @@
+#!/bin/sh
+# deps.sh - install the Debian packages phoneboot needs, only those missing.
+#
+#   scripts/deps.sh [build|test|fuzz|bench|all]   (default: build)
+#
+# One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
+# (test: build+test; fuzz: build+fuzz; bench: build+bench).
+# Servers installed for tests and benches (tftpd-hpa, dnsmasq) must never start
+# as services: they are installed under a policy-rc.d that exits 101, and
+# their units are masked; tests run them by hand. atftpd conflicts with
+# tftpd-hpa, so it is unpacked into /opt/atftpd/root instead of installed.
+set -eu
+
+PACKAGES='
+build   gcc
+build   make
+build   pkg-config
+build   libsqlite3-dev
+build   libinih-dev
+test    libcmocka-dev
+test    tftp-hpa
+test    curl
+test    busybox
+test    atftp
+test    python3
+test    iproute2
+test    sqlite3
+test    tftpd-hpa
+fuzz    clang
+fuzz    libclang-rt-14-dev
+bench   python3
+bench   tftpd-hpa
+bench   dnsmasq
+bench   hyperfine
+'
+ATFTPD_ROOT=/opt/atftpd/root
+
+want=${1:-build}
+case $want in
+build) groups="build" ;;
+test) groups="build test" ;;
+fuzz) groups="build fuzz" ;;
+bench) groups="build bench" ;;
+all) groups="build test fuzz bench" ;;
+*) echo "usage: $0 [build|test|fuzz|bench|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for g in $groups; do
+    for p in $(echo "$PACKAGES" | awk -v g="$g" '$1 == g { print $2 }'); do
+        case " $missing " in *" $p "*) continue ;; esac
+        s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+        [ "$s" = installed ] || missing="$missing $p"
+    done
+done
+need_atftpd=no
+case " $groups " in *" test "*|*" bench "*)
+    [ -x "$ATFTPD_ROOT/usr/sbin/atftpd" ] || need_atftpd=yes ;;
+esac
+
+[ -n "$missing" ] || [ $need_atftpd = yes ] || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "phoneboot: missing Debian packages:$missing" >&2
+    [ $need_atftpd = yes ] && echo "phoneboot: and atftpd unpacked in $ATFTPD_ROOT" >&2
+    echo "phoneboot: run as root: $0 $want" >&2
+    exit 1
+fi
+
+if [ -n "$missing" ]; then
+    echo "deps.sh: installing$missing" >&2
+    # no service of a package installed here may start: policy-rc.d says no
+    prc=/usr/sbin/policy-rc.d
+    had_prc=no
+    [ -e $prc ] && had_prc=yes
+    if [ $had_prc = no ]; then
+        printf '#!/bin/sh\nexit 101\n' >$prc
+        chmod 755 $prc
+        trap 'rm -f '$prc EXIT
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # an old package list may not know a package yet: update once, then retry
+    # shellcheck disable=SC2086
+    if ! apt-get install -y -q --no-install-recommends $missing >&2; then
+        apt-get update -q >&2
+        apt-get install -y -q --no-install-recommends $missing >&2
+    fi
+    for svc in tftpd-hpa dnsmasq; do
+        case " $missing " in *" $svc "*)
+            systemctl disable --now "$svc" >/dev/null 2>&1 || true
+            systemctl mask "$svc" >/dev/null 2>&1 || true ;;
+        esac
+    done
+fi
+
+if [ $need_atftpd = yes ]; then
+    echo "deps.sh: unpacking atftpd into $ATFTPD_ROOT" >&2
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download atftpd >&2) || { apt-get update -q >&2; (cd "$tmp" && apt-get download atftpd >&2); }
+    mkdir -p "$ATFTPD_ROOT"
+    dpkg-deb -x "$tmp"/atftpd_*.deb "$ATFTPD_ROOT"
+    rm -rf "$tmp"
+fi

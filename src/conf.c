@@ -1,0 +1,302 @@
+/* conf: read phoneboot.conf with inih, validate every key, keep one struct. */
+#include "conf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct parse_ctx {
+	struct conf *c;
+	char *err;
+	size_t errlen;
+	int listen_seen;
+};
+
+static int set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+	if (!s)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int parse_uint_range(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int conf_parse_duration(const char *s, uint64_t *seconds)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	unsigned long long mul = 1;
+	if (*end) {
+		switch (*end) {
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		case 'w': mul = 7 * 86400; break;
+		default: return -1;
+		}
+		if (end[1])
+			return -1;
+	}
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*seconds = v * mul;
+	return 0;
+}
+
+/* "1.2.3.4:69", "[::1]:69", "1.2.3.4" (default port), "*:69" (any IPv4). */
+int conf_parse_addr(const char *s, int default_port, struct conf_addr *a)
+{
+	char host[64];
+	const char *port = NULL;
+	memset(a, 0, sizeof(*a));
+	if (strlen(s) >= sizeof(a->text))
+		return -1;
+	snprintf(a->text, sizeof(a->text), "%s", s);
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+		if (!e || (size_t)(e - s - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, (size_t)(e - s - 1));
+		host[e - s - 1] = 0;
+		if (e[1] == ':')
+			port = e + 2;
+		else if (e[1])
+			return -1;
+	} else {
+		const char *c = strrchr(s, ':');
+		size_t hl = c ? (size_t)(c - s) : strlen(s);
+		if (hl >= sizeof(host) || (c && strchr(s, ':') != c))
+			return -1;
+		memcpy(host, s, hl);
+		host[hl] = 0;
+		port = c ? c + 1 : NULL;
+	}
+	unsigned p = (unsigned)default_port;
+	if (port && parse_uint_range(port, 1, 65535, &p) < 0)
+		return -1;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a->ss;
+	if (strcmp(host, "*") == 0)
+		snprintf(host, sizeof(host), "0.0.0.0");
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)p);
+		a->len = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)p);
+		a->len = sizeof(*v6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int bad(struct parse_ctx *x, const char *sec, const char *key, const char *val,
+	       const char *expected)
+{
+	snprintf(x->err, x->errlen, "[%s] %s = %s: expected %s", sec, key, val, expected);
+	return 0;
+}
+
+static int server_key(struct parse_ctx *x, const char *key, const char *v)
+{
+	struct conf *c = x->c;
+	if (strcmp(key, "state_dir") == 0) {
+		if (v[0] != '/')
+			return bad(x, "server", key, v, "an absolute directory path");
+		return set_str(&c->state_dir, v) == 0;
+	}
+	if (strcmp(key, "user") == 0) {
+		if (!*v)
+			return bad(x, "server", key, v, "a user name");
+		return set_str(&c->user, v) == 0;
+	}
+	if (strcmp(key, "log") == 0) {
+		if (strcmp(v, "stdout") == 0)
+			c->log = CONF_LOG_STDOUT;
+		else if (strcmp(v, "syslog") == 0)
+			c->log = CONF_LOG_SYSLOG;
+		else
+			return bad(x, "server", key, v, "stdout or syslog");
+		return 1;
+	}
+	if (strcmp(key, "keep_events") == 0) {
+		if (conf_parse_duration(v, &c->keep_events_s) < 0 || c->keep_events_s == 0)
+			return bad(x, "server", key, v, "a duration such as 30d, 12h or 3600 (seconds), not 0");
+		return 1;
+	}
+	snprintf(x->err, x->errlen, "[server] unknown key '%s' (known: state_dir, user, log, keep_events)",
+		 key);
+	return 0;
+}
+
+static int tftp_listen(struct parse_ctx *x, const char *v)
+{
+	struct conf *c = x->c;
+	char buf[512];
+	if (!x->listen_seen) {
+		c->ntftp_listen = 0; /* the file replaces the default */
+		x->listen_seen = 1;
+	}
+	if (strlen(v) >= sizeof(buf))
+		return bad(x, "tftp", "listen", v, "at most a few ADDR:PORT");
+	snprintf(buf, sizeof(buf), "%s", v);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		if (c->ntftp_listen == CONF_MAX_LISTEN)
+			return bad(x, "tftp", "listen", v, "at most 8 addresses");
+		if (conf_parse_addr(tok, 69, &c->tftp_listen[c->ntftp_listen]) < 0)
+			return bad(x, "tftp", "listen", tok,
+				   "ADDR:PORT such as 0.0.0.0:69, [::]:69 or 127.0.0.1:6969");
+		c->ntftp_listen++;
+	}
+	if (c->ntftp_listen == 0)
+		return bad(x, "tftp", "listen", v, "at least one ADDR:PORT");
+	return 1;
+}
+
+static int tftp_key(struct parse_ctx *x, const char *key, const char *v)
+{
+	struct conf *c = x->c;
+	static const struct {
+		const char *name;
+		unsigned lo, hi;
+		size_t off;
+		const char *what;
+	} nums[] = {
+		{"max_blksize", 8, 65464, offsetof(struct conf, max_blksize), "a block size 8..65464"},
+		{"max_windowsize", 1, 65535, offsetof(struct conf, max_windowsize), "a window 1..65535"},
+		{"max_transfers", 1, 100000, offsetof(struct conf, max_transfers), "a count 1..100000"},
+		{"max_per_client", 0, 100000, offsetof(struct conf, max_per_client),
+		 "a count 0..100000 (0: no limit)"},
+		{"retries", 1, 100, offsetof(struct conf, retries), "a count 1..100"},
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (strcmp(key, nums[i].name) != 0)
+			continue;
+		if (parse_uint_range(v, nums[i].lo, nums[i].hi, (unsigned *)((char *)c + nums[i].off)) < 0)
+			return bad(x, "tftp", key, v, nums[i].what);
+		return 1;
+	}
+	if (strcmp(key, "listen") == 0)
+		return tftp_listen(x, v);
+	if (strcmp(key, "root") == 0) {
+		if (v[0] != '/')
+			return bad(x, "tftp", key, v, "an absolute directory path");
+		return set_str(&c->tftp_root, v) == 0;
+	}
+	if (strcmp(key, "allow_write") == 0) {
+		if (!*v) {
+			free(c->allow_write);
+			c->allow_write = NULL;
+			return 1;
+		}
+		if (v[0] != '/')
+			return bad(x, "tftp", key, v, "an absolute upload directory, or nothing");
+		return set_str(&c->allow_write, v) == 0;
+	}
+	snprintf(x->err, x->errlen,
+		 "[tftp] unknown key '%s' (known: listen, root, max_blksize, max_windowsize, "
+		 "max_transfers, max_per_client, retries, allow_write)", key);
+	return 0;
+}
+
+static int on_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_ctx *x = user;
+	if (strcmp(section, "server") == 0)
+		return server_key(x, key, value);
+	if (strcmp(section, "tftp") == 0)
+		return tftp_key(x, key, value);
+	if (!*section)
+		snprintf(x->err, x->errlen, "key '%s' outside any section (expected [server] or [tftp] first)", key);
+	else
+		snprintf(x->err, x->errlen, "unknown section [%s] (known: [server], [tftp])", section);
+	return 0;
+}
+
+static int set_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->log = CONF_LOG_STDOUT;
+	c->keep_events_s = 30 * 86400;
+	c->max_blksize = 1468;
+	c->max_windowsize = 64;
+	c->max_transfers = 2000;
+	c->max_per_client = 16;
+	c->retries = 5;
+	c->ntftp_listen = 1;
+	conf_parse_addr("0.0.0.0:69", 69, &c->tftp_listen[0]);
+	if (set_str(&c->state_dir, "/var/lib/phoneboot") < 0 || set_str(&c->user, "nobody") < 0)
+		return -1;
+	return 0;
+}
+
+int conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	if (set_defaults(c) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (path) {
+		struct parse_ctx x = {.c = c, .err = err, .errlen = errlen};
+		FILE *f = fopen(path, "r");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		err[0] = 0;
+		int line = ini_parse_file(f, on_key, &x);
+		fclose(f);
+		if (line != 0) {
+			char what[512];
+			snprintf(what, sizeof(what), "%s", err[0] ? err : "not an INI line (expected [section] or key = value)");
+			snprintf(err, errlen, "%s:%d: %s", path, line, what);
+			return -1;
+		}
+		c->path = strdup(path);
+	}
+	if (!c->tftp_root && asprintf(&c->tftp_root, "%s/tftp", c->state_dir) < 0)
+		c->tftp_root = NULL;
+	if (!c->tftp_root || !c->state_dir) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void conf_free(struct conf *c)
+{
+	free(c->path);
+	free(c->state_dir);
+	free(c->user);
+	free(c->tftp_root);
+	free(c->allow_write);
+	memset(c, 0, sizeof(*c));
+}

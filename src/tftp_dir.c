@@ -1,0 +1,171 @@
+/* The directory resolver: serves regular files beneath one root. openat2's
+ * RESOLVE_BENEATH makes the kernel refuse any path, "..", or symlink that
+ * leads out of the root, at the moment of the open (no check-then-use race). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tftp.h"
+
+struct tftp_dir {
+	int fd;
+	char *path;
+};
+
+static int open_beneath(int dirfd, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* In directory dfd, the entry that matches comp ignoring case (an exact
+ * match wins). 0 and its name in out, or -ENOENT. */
+static int find_nocase(int dfd, const char *comp, size_t clen, char *out, size_t outlen)
+{
+	int dup_fd = dup(dfd);
+	if (dup_fd < 0)
+		return -errno;
+	DIR *d = fdopendir(dup_fd);
+	if (!d) {
+		close(dup_fd);
+		return -ENOENT;
+	}
+	int found = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strlen(e->d_name) != clen || strncasecmp(e->d_name, comp, clen) != 0)
+			continue;
+		if (!found || strncmp(e->d_name, comp, clen) == 0)
+			snprintf(out, outlen, "%s", e->d_name);
+		found = 1;
+		if (strncmp(e->d_name, comp, clen) == 0)
+			break;
+	}
+	closedir(d);
+	return found ? 0 : -ENOENT;
+}
+
+/* 7906 on SCCP 8.5(2) asks for Jar11sip... with a capital J, and phones ask
+ * for RINGLIST.XML: when the exact name is missing, match each component
+ * ignoring case. */
+static int open_nocase(int dirfd, const char *name, char *found, size_t foundlen)
+{
+	char actual[TFTP_NAME_MAX + 2] = "";
+	size_t alen = 0;
+	int cur = dup(dirfd);
+	if (cur < 0)
+		return -errno;
+	const char *p = name;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t clen = slash ? (size_t)(slash - p) : strlen(p);
+		char comp[TFTP_NAME_MAX + 1];
+		int r = find_nocase(cur, p, clen, comp, sizeof(comp));
+		if (r < 0) {
+			close(cur);
+			return r;
+		}
+		if (alen + strlen(comp) + 2 > sizeof(actual)) {
+			close(cur);
+			return -ENAMETOOLONG;
+		}
+		alen += (size_t)snprintf(actual + alen, sizeof(actual) - alen, "%s%s", alen ? "/" : "", comp);
+		if (!slash)
+			break;
+		int next = open_beneath(dirfd, actual, O_RDONLY | O_DIRECTORY);
+		close(cur);
+		if (next < 0)
+			return next;
+		cur = next;
+		p = slash + 1;
+	}
+	close(cur);
+	snprintf(found, foundlen, "%s", actual);
+	return open_beneath(dirfd, actual, O_RDONLY);
+}
+
+int tftp_dir_openat(int dirfd, const char *name, char *found, size_t foundlen)
+{
+	int fd = open_beneath(dirfd, name, O_RDONLY);
+	if (fd >= 0) {
+		snprintf(found, foundlen, "%s", name);
+		return fd;
+	}
+	if (fd != -ENOENT)
+		return fd;
+	return open_nocase(dirfd, name, found, foundlen);
+}
+
+struct tftp_dir *tftp_dir_open(const char *root, char *err, size_t errlen)
+{
+	struct tftp_dir *d = calloc(1, sizeof(*d));
+	if (!d || !(d->path = strdup(root))) {
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0) {
+		snprintf(err, errlen, "tftp root %s: %s", root, strerror(errno));
+		free(d->path);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void tftp_dir_close(struct tftp_dir *d)
+{
+	if (!d)
+		return;
+	close(d->fd);
+	free(d->path);
+	free(d);
+}
+
+int tftp_dir_resolve(void *ctx, const struct sockaddr *peer, const char *name,
+		     struct tftp_source *src, char *why, size_t whylen)
+{
+	struct tftp_dir *d = ctx;
+	(void)peer;
+	/* a client that names the root's full path ("/srv/tftp/x") means "x" */
+	size_t rl = strlen(d->path + 1);
+	if (rl && strncmp(name, d->path + 1, rl) == 0 && name[rl] == '/')
+		name += rl + 1;
+	int fd = tftp_dir_openat(d->fd, name, src->path, sizeof(src->path));
+	if (fd < 0) {
+		switch (-fd) {
+		case ENOENT:
+		case ENOTDIR:
+			return TFTP_ENOTFOUND;
+		case EXDEV:
+		case ELOOP:
+			snprintf(why, whylen, "leads outside the root");
+			return TFTP_EACCESS;
+		default:
+			snprintf(why, whylen, "%s", strerror(-fd));
+			return TFTP_EACCESS;
+		}
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, whylen, "not a regular file");
+		return TFTP_ENOTFOUND;
+	}
+	src->fd = fd;
+	src->size = (uint64_t)st.st_size;
+	return 0;
+}
