@@ -1,5 +1,5 @@
 /* libFuzzer target for tftp_wire: parse any datagram; negotiate requests and
- * re-parse the OACK; rebuild every message that has a builder and re-parse it;
+ * re-parse the OACK, clean their file names; rebuild every message that has a builder and re-parse it;
  * run the netascii codec over the input. Any inconsistency aborts.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
@@ -145,6 +145,33 @@ static void check_negotiation(const struct tftp_msg *req, size_t len)
 		uint64_t tsize = l == 0 ? pp.tsize_value : l == 1 ? UINT64_MAX : (uint64_t)len;
 		check_oack(req, &pp, tsize);
 	}
+}
+
+/* A cleaned name is relative, '/'-separated, without empty, "." or ".."
+ * components or control bytes, and cleaning it again changes nothing. */
+static void check_name_clean(const struct tftp_msg *req)
+{
+	char out[TFTP_NAME_MAX + 1], again[TFTP_NAME_MAX + 1];
+	const char *why = NULL;
+	if (tftp_name_clean(req->file, req->file_len, out, sizeof(out), &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	size_t n = strlen(out);
+	CHECK(n > 0 && n <= req->file_len);
+	CHECK(out[0] != '/' && out[n - 1] != '/' && strchr(out, '\\') == NULL);
+	CHECK(strstr(out, "//") == NULL);
+	for (size_t i = 0; i < n; i++)
+		CHECK((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
+	for (const char *c = out;; c++) {
+		size_t cl = strcspn(c, "/");
+		CHECK(!(cl == 1 && c[0] == '.') && !(cl == 2 && c[0] == '.' && c[1] == '.'));
+		c += cl;
+		if (*c == 0)
+			break;
+	}
+	CHECK(tftp_name_clean(out, n, again, sizeof(again), &why) == 0);
+	CHECK(strcmp(out, again) == 0);
 }
 
 /* Equal bytes, letters compared without case (a mode may come as "OCTET"). */
@@ -319,8 +346,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e == TFTP_PARSE_OK) {
 		CHECK(m.op >= TFTP_RRQ && m.op <= TFTP_OACK);
 		check_msg_inside(&m, data, size);
-		if (m.op == TFTP_RRQ || m.op == TFTP_WRQ)
+		if (m.op == TFTP_RRQ || m.op == TFTP_WRQ) {
 			check_negotiation(&m, size);
+			check_name_clean(&m);
+		}
 		check_rebuild(&m, data, size);
 	}
 	check_netascii(data, size);

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #define NO_IDX ((size_t)-1)
-#define MAX_EVENTS 256
+#define MAX_EVENTS 1024
 #define MAX_HOOKS 8
 #define MAX_SIGNALS 8
 
 struct fd_reg {
 	loop_fd_fn fn;
 	void *arg;
+	int last;
 };
 
 struct loop {
@@ -98,6 +99,15 @@ int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *ar
 		return -1;
 	l->fds[fd].fn = fn;
 	l->fds[fd].arg = arg;
+	l->fds[fd].last = 0;
+	return 0;
+}
+
+int loop_set_fd_last(struct loop *l, int fd)
+{
+	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].fn)
+		return -1;
+	l->fds[fd].last = 1;
 	return 0;
 }
 
@@ -298,11 +308,13 @@ int loop_run(struct loop *l)
 		if (n < 0 && errno != EINTR)
 			return -1;
 		l->now_us = clock_us();
-		for (int i = 0; i < n; i++) {
-			int fd = ev[i].data.fd;
-			/* a handler earlier in this batch may have removed fd */
-			if ((size_t)fd < l->nfds && l->fds[fd].fn)
-				l->fds[fd].fn(l->fds[fd].arg, ev[i].events);
+		for (int pass = 0; pass < 2; pass++) {
+			for (int i = 0; i < n; i++) {
+				int fd = ev[i].data.fd;
+				/* a handler earlier in this batch may have removed fd */
+				if ((size_t)fd < l->nfds && l->fds[fd].fn && l->fds[fd].last == pass)
+					l->fds[fd].fn(l->fds[fd].arg, ev[i].events);
+			}
 		}
 		run_timers(l);
 		for (int i = 0; i < l->nhook; i++)

@@ -27,6 +27,9 @@ void loop_free(struct loop *l);
 int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg);
 int loop_mod_fd(struct loop *l, int fd, uint32_t events);
 void loop_del_fd(struct loop *l, int fd);
+/* Dispatch fd after every other ready fd of the same turn (a listening
+ * socket: finish the transfers that are running before starting new ones). */
+int loop_set_fd_last(struct loop *l, int fd);
 
 void loop_timer_init(struct loop_timer *t, loop_fn fn, void *arg);
 /* Arm (or re-arm) t to fire after us microseconds. */

@@ -24,12 +24,13 @@
 #define RECV_BATCH 64
 #define RECV_BUDGET 1024         /* requests read from port 69 per loop turn */
 #define LISTEN_RCVBUF (8 << 20)  /* a boot storm of RRQs must fit while we work */
-#define READAHEAD 16384
+#define READAHEAD 8192
 #define SEND_BATCH 64
 #define RTO_FIRST_US 1000000u    /* without a negotiated timeout: 1 s, doubling */
 #define RTO_MAX_US 8000000u
 #define SHOW_NAME 4 * TFTP_NAME_MAX + 1
 #define REQ_MAX 1500             /* a request never needs more */
+#define BUCKETS 4096             /* transfers by client TID, clients by address */
 
 struct listener {
 	struct tftp_server *srv;
@@ -37,9 +38,17 @@ struct listener {
 	int family;
 };
 
+struct client {
+	struct client *next;
+	struct sockaddr_storage addr;
+	unsigned n;
+};
+
 struct xfer {
 	struct tftp_server *srv;
 	struct xfer *prev, *next;
+	struct xfer *hnext;       /* same bucket of srv->by_tid */
+	struct client *client;
 	int fd;
 	struct loop_timer timer;
 	struct sockaddr_storage peer;
@@ -89,6 +98,8 @@ struct tftp_server {
 	void *event_ctx;
 	struct xfer *xfers;
 	unsigned nxfers;
+	struct xfer *by_tid[BUCKETS];
+	struct client *by_addr[BUCKETS];
 	int upload_dirfd;
 };
 
@@ -129,6 +140,73 @@ static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_sto
 	}
 	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 	return memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0 && (!port || x->sin6_port == y->sin6_port);
+}
+
+/* FNV-1a over the address, and the port when with_port */
+static unsigned peer_hash(const struct sockaddr_storage *ss, int with_port)
+{
+	const uint8_t *p;
+	size_t n;
+	uint16_t port;
+	if (ss->ss_family == AF_INET6) {
+		p = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+		n = 16;
+		port = ((const struct sockaddr_in6 *)ss)->sin6_port;
+	} else {
+		p = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+		n = 4;
+		port = ((const struct sockaddr_in *)ss)->sin_port;
+	}
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	if (with_port) {
+		h = (h ^ (port & 0xff)) * 16777619u;
+		h = (h ^ (port >> 8)) * 16777619u;
+	}
+	return h % BUCKETS;
+}
+
+static struct xfer *find_tid(struct tftp_server *s, const struct sockaddr_storage *peer)
+{
+	for (struct xfer *x = s->by_tid[peer_hash(peer, 1)]; x; x = x->hnext)
+		if (same_addr(&x->peer, peer, 1))
+			return x;
+	return NULL;
+}
+
+/* Count the client's transfers; NULL when out of memory. */
+static struct client *client_get(struct tftp_server *s, const struct sockaddr_storage *peer)
+{
+	struct client **b = &s->by_addr[peer_hash(peer, 0)];
+	for (struct client *c = *b; c; c = c->next)
+		if (same_addr(&c->addr, peer, 0))
+			return c;
+	struct client *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->addr = *peer;
+	c->next = *b;
+	*b = c;
+	return c;
+}
+
+static void index_del(struct tftp_server *s, struct xfer *x)
+{
+	for (struct xfer **p = &s->by_tid[peer_hash(&x->peer, 1)]; *p; p = &(*p)->hnext)
+		if (*p == x) {
+			*p = x->hnext;
+			break;
+		}
+	struct client *c = x->client;
+	if (c && --c->n == 0) {
+		for (struct client **p = &s->by_addr[peer_hash(&c->addr, 0)]; *p; p = &(*p)->next)
+			if (*p == c) {
+				*p = c->next;
+				free(c);
+				break;
+			}
+	}
 }
 
 /* --- events and log lines --- */
@@ -234,6 +312,7 @@ static void xfer_free(struct xfer *x)
 	}
 	if (x->dirfd >= 0)
 		close(x->dirfd);
+	index_del(s, x);
 	if (x->prev)
 		x->prev->next = x->next;
 	else
@@ -334,6 +413,26 @@ static int refill(struct xfer *x)
 
 /* --- sending --- */
 
+/* Block b's bytes in the buffer: its length, and where they start. */
+static size_t block_at(const struct xfer *x, uint64_t b, const uint8_t **data)
+{
+	uint64_t off = (b - 1) * x->pp.blksize;
+	uint64_t len = x->size - off < x->pp.blksize ? x->size - off : x->pp.blksize;
+	uint64_t have_end = x->buf_off + x->buf_len;
+	if (off < x->buf_off || off >= have_end)
+		len = 0; /* the file shrank under us: the client gets a short file */
+	else if (off + len > have_end)
+		len = have_end - off;
+	*data = len ? x->buf + (off - x->buf_off) : x->buf;
+	return (size_t)len;
+}
+
+static int send_ok(ssize_t r)
+{
+	/* what did not go out now goes out with the retransmission */
+	return r >= 0 || errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED;
+}
+
 static int send_window(struct xfer *x)
 {
 	static uint8_t hdr[SEND_BATCH][4];
@@ -346,25 +445,28 @@ static int send_window(struct xfer *x)
 	uint64_t end = last == x->nblocks ? x->size : last * x->pp.blksize;
 	if (x->buf_off + x->buf_len < end && refill(x) < 0)
 		return -1;
+	if (last > x->sent_hi)
+		x->sent_hi = last;
+	const uint8_t *data;
+	if (first == last) {
+		/* lock-step: one plain send() is the cheapest way into the kernel */
+		size_t len = block_at(x, first, &data);
+		tftp_build_data_header(scratch, 4, (uint16_t)first);
+		memcpy(scratch + 4, data, len);
+		return send_ok(send(x->fd, scratch, len + 4, 0)) ? 0 : -1;
+	}
 	for (uint64_t b = first; b <= last;) {
 		unsigned n = 0;
 		for (; b <= last && n < SEND_BATCH; b++, n++) {
-			uint64_t off = (b - 1) * x->pp.blksize;
-			uint64_t len = x->size - off < x->pp.blksize ? x->size - off : x->pp.blksize;
-			if (off < x->buf_off || off + len > x->buf_off + x->buf_len)
-				len = off >= x->buf_off + x->buf_len ? 0 : x->buf_off + x->buf_len - off;
+			size_t len = block_at(x, b, &data);
 			tftp_build_data_header(hdr[n], 4, (uint16_t)b);
 			iov[n][0] = (struct iovec){hdr[n], 4};
-			iov[n][1] = (struct iovec){x->buf + (off - x->buf_off), (size_t)len};
+			iov[n][1] = (struct iovec){(void *)data, len};
 			msgs[n].msg_hdr = (struct msghdr){.msg_iov = iov[n], .msg_iovlen = 2};
 		}
-		int r = sendmmsg(x->fd, msgs, n, 0);
-		if (r < 0 && errno != EAGAIN && errno != ENOBUFS && errno != ECONNREFUSED)
+		if (!send_ok(sendmmsg(x->fd, msgs, n, 0)))
 			return -1;
-		/* what did not go out now goes out with the retransmission */
 	}
-	if (last > x->sent_hi)
-		x->sent_hi = last;
 	return 0;
 }
 
@@ -550,8 +652,13 @@ static struct xfer *xfer_new(struct tftp_server *s, const struct request *rq,
 			     const struct tftp_msg *m)
 {
 	struct xfer *x = calloc(1, sizeof(*x));
-	if (!x)
+	struct client *c = x ? client_get(s, &rq->peer) : NULL;
+	if (!c) {
+		free(x);
 		return NULL;
+	}
+	c->n++;
+	x->client = c;
 	x->srv = s;
 	x->fd = -1;
 	x->wfd = -1;
@@ -574,6 +681,9 @@ static struct xfer *xfer_new(struct tftp_server *s, const struct request *rq,
 		s->xfers->prev = x;
 	s->xfers = x;
 	s->nxfers++;
+	unsigned h = peer_hash(&x->peer, 1);
+	x->hnext = s->by_tid[h];
+	s->by_tid[h] = x;
 	return x;
 }
 
@@ -585,19 +695,20 @@ static void refuse(struct xfer *x, const struct request *rq, uint16_t code, cons
 	xfer_end(x, out, detail ? detail : out == TFTP_OUT_NOTFOUND ? NULL : msg);
 }
 
-static unsigned per_client(const struct tftp_server *s, const struct sockaddr_storage *peer)
+/* A request from the TID of a running transfer: the same request again (the
+ * client resent it before our first answer came) is ignored; anything else
+ * means the client gave up on the old transfer and reused its port. */
+static int retransmitted(struct tftp_server *s, const struct request *rq, const struct tftp_msg *m)
 {
-	unsigned n = 0;
-	for (const struct xfer *x = s->xfers; x; x = x->next)
-		n += same_addr(&x->peer, peer, 0);
-	return n;
-}
-
-static int is_duplicate(const struct tftp_server *s, const struct sockaddr_storage *peer)
-{
-	for (const struct xfer *x = s->xfers; x; x = x->next)
-		if (same_addr(&x->peer, peer, 1))
-			return 1;
+	struct xfer *old = find_tid(s, &rq->peer);
+	if (!old)
+		return 0;
+	char name[SHOW_NAME];
+	log_escape(name, sizeof(name), m->file, m->file_len);
+	int fresh = old->op == TFTP_RRQ ? old->acked == 0 : old->received == 0;
+	if (old->op == m->op && fresh && strcmp(old->name, name) == 0)
+		return 1;
+	xfer_end(old, TFTP_OUT_ABORTED, "the client sent a new request from the same port");
 	return 0;
 }
 
@@ -724,8 +835,8 @@ static void handle_request(struct tftp_server *s, const struct request *rq)
 			send_error_to(&rq->local, &rq->peer, rq->peerlen, TFTP_EBADOP, tftp_parse_strerror(pe));
 		return;
 	}
-	if (is_duplicate(s, &rq->peer))
-		return; /* the client resent its request while we answer it */
+	if (m.file && retransmitted(s, rq, &m))
+		return;
 	struct xfer *x = xfer_new(s, rq, &m);
 	if (!x)
 		return;
@@ -740,7 +851,7 @@ static void handle_request(struct tftp_server *s, const struct request *rq)
 		return;
 	}
 	if (s->nxfers > s->conf->max_transfers ||
-	    (s->conf->max_per_client && per_client(s, &rq->peer) > s->conf->max_per_client)) {
+	    (s->conf->max_per_client && x->client->n > s->conf->max_per_client)) {
 		refuse(x, rq, TFTP_EUNDEF, "busy", TFTP_OUT_BUSY, NULL);
 		return;
 	}
@@ -903,7 +1014,8 @@ void tftp_set_event_fn(struct tftp_server *s, tftp_event_fn fn, void *ctx)
 int tftp_start(struct tftp_server *s)
 {
 	for (int i = 0; i < s->nls; i++)
-		if (loop_add_fd(s->loop, s->ls[i].fd, EPOLLIN, on_listen_readable, &s->ls[i]) < 0)
+		if (loop_add_fd(s->loop, s->ls[i].fd, EPOLLIN, on_listen_readable, &s->ls[i]) < 0 ||
+		    loop_set_fd_last(s->loop, s->ls[i].fd) < 0)
 			return -1;
 	return 0;
 }
