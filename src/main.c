@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -c FILE          configuration (default " CONF_DEFAULT_PATH " if present,\n"
 		"                   else the built-in defaults)\n"
+		"  -h, --help       this text\n"
+		"  -V, --version    print the version\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage or configuration error.\n"
 		"See phoneboot(8) and phoneboot.conf(5).\n");
@@ -164,7 +167,7 @@ static int drop_root(const struct conf *c)
 	struct passwd *pw = getpwnam(c->user);
 	if (!pw) {
 		fprintf(stderr, "phoneboot: [server] user = %s: no such user\n", c->user);
-		return -1;
+		return -2;
 	}
 	if (own_state(c->state_dir, pw->pw_uid, pw->pw_gid) < 0) {
 		fprintf(stderr, "phoneboot: giving %s to %s: %s\n", c->state_dir, c->user, strerror(errno));
@@ -182,6 +185,21 @@ static int drop_root(const struct conf *c)
 	return 0;
 }
 
+/* Each transfer holds a socket and a file: make room for max_transfers. */
+static void raise_nofile(const struct conf *c)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)c->max_transfers * 2 + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want && geteuid() == 0)
+		rl.rlim_max = want;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_msg(LOG_WARNING, "open files limited to %llu: fewer than max_transfers = %u can run",
+			(unsigned long long)rl.rlim_cur, c->max_transfers);
+}
+
 static int serve(const struct conf *c)
 {
 	char err[512];
@@ -190,6 +208,8 @@ static int serve(const struct conf *c)
 	struct tftp_dir *dir = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
+	log_open(c->log);
+	raise_nofile(c);
 	if (mkdirs(c->state_dir, 0755) < 0) {
 		fprintf(stderr, "phoneboot: state_dir %s: %s\n", c->state_dir, strerror(errno));
 		return 1;
@@ -208,14 +228,22 @@ static int serve(const struct conf *c)
 		fprintf(stderr, "phoneboot: %s\n", err);
 		goto out;
 	}
-	if (drop_root(c) < 0)
+	int dr = drop_root(c);
+	if (dr < 0) {
+		rc = dr == -2 ? 2 : 1;
 		goto out;
+	}
+	if (c->allow_write && access(c->allow_write, W_OK | X_OK) < 0) {
+		fprintf(stderr, "phoneboot: [tftp] allow_write = %s: not writable by user %s: %s\n",
+			c->allow_write, c->user, strerror(errno));
+		rc = 2;
+		goto out;
+	}
 	d.store = store_open(c->state_dir, err, sizeof(err));
 	if (!d.store) {
 		fprintf(stderr, "phoneboot: state file: %s\n", err);
 		goto out;
 	}
-	log_open(c->log);
 	tftp_add_resolver(d.tftp, tftp_dir_resolve, dir);
 	tftp_set_event_fn(d.tftp, on_event, &d);
 	loop_timer_init(&d.grace, on_grace, &d);

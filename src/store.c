@@ -124,6 +124,12 @@ struct store *store_open_readonly(const char *state_dir, char *err, size_t errle
 	if (!s)
 		return NULL;
 	int v = user_version(s);
+	if (v < 0) {
+		snprintf(err, errlen, "%s/%s: cannot read it: %s", state_dir, STORE_FILE,
+			 sqlite3_errmsg(s->db));
+		store_close(s);
+		return NULL;
+	}
 	if (v < 1 || v > NMIGRATIONS) {
 		snprintf(err, errlen, "%s/%s: not a phoneboot state file of schema 1..%d (found %d)",
 			 state_dir, STORE_FILE, NMIGRATIONS, v);

@@ -28,7 +28,7 @@
 #define SEND_BATCH 64
 #define RTO_FIRST_US 1000000u    /* without a negotiated timeout: 1 s, doubling */
 #define RTO_MAX_US 8000000u
-#define SHOW_NAME 4 * TFTP_NAME_MAX + 1
+#define SHOW_NAME (4 * TFTP_NAME_MAX + 1)
 #define REQ_MAX 1500             /* a request never needs more */
 #define BUCKETS 4096             /* transfers by client TID, clients by address */
 
@@ -692,7 +692,9 @@ static void refuse(struct xfer *x, const struct request *rq, uint16_t code, cons
 		   enum tftp_outcome out, const char *detail)
 {
 	send_error_to(&rq->local, &rq->peer, rq->peerlen, code, msg);
-	xfer_end(x, out, detail ? detail : out == TFTP_OUT_NOTFOUND ? NULL : msg);
+	if (!detail && out != TFTP_OUT_NOTFOUND && out != TFTP_OUT_BUSY)
+		detail = msg;
+	xfer_end(x, out, detail);
 }
 
 /* A request from the TID of a running transfer: the same request again (the
@@ -743,8 +745,11 @@ static int start_rrq(struct xfer *x, const struct request *rq, const struct tftp
 	char why[256];
 	int r = resolve(s, rq, name, &x->src, why, sizeof(why));
 	if (r != 0) {
-		refuse(x, rq, (uint16_t)r, r == TFTP_ENOTFOUND ? "File not found" : "Access violation",
-		       r == TFTP_ENOTFOUND ? TFTP_OUT_NOTFOUND : TFTP_OUT_DENIED, why[0] ? why : NULL);
+		const char *msg = r == TFTP_ENOTFOUND ? "File not found"
+				  : r == TFTP_EUNDEF ? "busy" : "Access violation";
+		enum tftp_outcome out = r == TFTP_ENOTFOUND ? TFTP_OUT_NOTFOUND
+					: r == TFTP_EUNDEF ? TFTP_OUT_BUSY : TFTP_OUT_DENIED;
+		refuse(x, rq, (uint16_t)r, msg, out, why[0] ? why : NULL);
 		return -1;
 	}
 	x->size = x->mode == TFTP_MODE_NETASCII ? netascii_size(x) : x->src.size;
@@ -788,7 +793,7 @@ static int start_wrq(struct xfer *x, const struct request *rq, const struct tftp
 	if (slash) {
 		char dir[TFTP_NAME_MAX + 1];
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - name), name);
-		x->dirfd = openat(s->upload_dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		x->dirfd = tftp_open_beneath(s->upload_dirfd, dir, O_RDONLY | O_DIRECTORY);
 	} else {
 		x->dirfd = dup(s->upload_dirfd);
 	}
@@ -957,7 +962,6 @@ static int bind_one(struct listener *ls, const struct conf_addr *a, char *err, s
 	/* as root, past net.core.rmem_max: the boot storm's RRQs must not be dropped */
 	if (setsockopt(ls->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(ls->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	setsockopt(ls->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ls->family == AF_INET6) {
 		setsockopt(ls->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 		if (setsockopt(ls->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)

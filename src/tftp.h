@@ -24,7 +24,8 @@ struct tftp_source {
 };
 
 /* A resolver answers one RRQ: 0 and src filled, or a TFTP error code:
- * TFTP_ENOTFOUND lets the next resolver try, anything else is final.
+ * TFTP_ENOTFOUND lets the next resolver try, anything else is final;
+ * TFTP_EUNDEF means "busy, try again" (out of descriptors or memory).
  * why (may be left empty) says more for the log. */
 typedef int (*tftp_resolve_fn)(void *ctx, const struct sockaddr *peer, const char *name,
 			       struct tftp_source *src, char *why, size_t whylen);
@@ -84,6 +85,8 @@ struct tftp_dir;
 struct tftp_dir *tftp_dir_open(const char *root, char *err, size_t errlen);
 int tftp_dir_resolve(void *ctx, const struct sockaddr *peer, const char *name,
 		     struct tftp_source *src, char *why, size_t whylen);
+/* openat2 beneath dirfd (no "..", no symlink leading out): an fd or -errno. */
+int tftp_open_beneath(int dirfd, const char *name, int flags);
 /* Open dir/name for reading, beneath dir, case-insensitively: an fd or -errno. */
 int tftp_dir_openat(int dirfd, const char *name, char *found, size_t foundlen);
 void tftp_dir_close(struct tftp_dir *d);

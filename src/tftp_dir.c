@@ -20,7 +20,7 @@ struct tftp_dir {
 	char *path;
 };
 
-static int open_beneath(int dirfd, const char *name, int flags)
+int tftp_open_beneath(int dirfd, const char *name, int flags)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK),
@@ -34,12 +34,13 @@ static int open_beneath(int dirfd, const char *name, int flags)
  * match wins). 0 and its name in out, or -ENOENT. */
 static int find_nocase(int dfd, const char *comp, size_t clen, char *out, size_t outlen)
 {
-	int dup_fd = dup(dfd);
-	if (dup_fd < 0)
+	/* a new open, not dup(): a dup shares the read position of earlier listings */
+	int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lfd < 0)
 		return -errno;
-	DIR *d = fdopendir(dup_fd);
+	DIR *d = fdopendir(lfd);
 	if (!d) {
-		close(dup_fd);
+		close(lfd);
 		return -ENOENT;
 	}
 	int found = 0;
@@ -57,9 +58,9 @@ static int find_nocase(int dfd, const char *comp, size_t clen, char *out, size_t
 	return found ? 0 : -ENOENT;
 }
 
-/* 7906 on SCCP 8.5(2) asks for Jar11sip... with a capital J, and phones ask
- * for RINGLIST.XML: when the exact name is missing, match each component
- * ignoring case. */
+/* A 7911 given SIP 8.2(2)'s term11.default.loads asks for Jar11sip... with a
+ * capital J, and phones ask for RINGLIST.XML: when the exact name is missing,
+ * match each component ignoring case. */
 static int open_nocase(int dirfd, const char *name, char *found, size_t foundlen)
 {
 	char actual[TFTP_NAME_MAX + 2] = "";
@@ -84,7 +85,7 @@ static int open_nocase(int dirfd, const char *name, char *found, size_t foundlen
 		alen += (size_t)snprintf(actual + alen, sizeof(actual) - alen, "%s%s", alen ? "/" : "", comp);
 		if (!slash)
 			break;
-		int next = open_beneath(dirfd, actual, O_RDONLY | O_DIRECTORY);
+		int next = tftp_open_beneath(dirfd, actual, O_RDONLY | O_DIRECTORY);
 		close(cur);
 		if (next < 0)
 			return next;
@@ -93,12 +94,12 @@ static int open_nocase(int dirfd, const char *name, char *found, size_t foundlen
 	}
 	close(cur);
 	snprintf(found, foundlen, "%s", actual);
-	return open_beneath(dirfd, actual, O_RDONLY);
+	return tftp_open_beneath(dirfd, actual, O_RDONLY);
 }
 
 int tftp_dir_openat(int dirfd, const char *name, char *found, size_t foundlen)
 {
-	int fd = open_beneath(dirfd, name, O_RDONLY);
+	int fd = tftp_open_beneath(dirfd, name, O_RDONLY);
 	if (fd >= 0) {
 		snprintf(found, foundlen, "%s", name);
 		return fd;
@@ -154,6 +155,11 @@ int tftp_dir_resolve(void *ctx, const struct sockaddr *peer, const char *name,
 		case ELOOP:
 			snprintf(why, whylen, "leads outside the root");
 			return TFTP_EACCESS;
+		case EMFILE:
+		case ENFILE:
+		case ENOMEM:
+			snprintf(why, whylen, "%s", strerror(-fd));
+			return TFTP_EUNDEF; /* busy: the client may try again */
 		default:
 			snprintf(why, whylen, "%s", strerror(-fd));
 			return TFTP_EACCESS;
