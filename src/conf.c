@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,17 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 	int listen_seen;
+	FILE *f;
+	int lineno;       /* the line the reader gave inih last */
+	int err_line;     /* where err was found; 0: no error yet */
 };
+
+/* inih reads lines of at most INI_LINE_MAX - 1 bytes and would parse the rest
+ * of a longer one as a line of its own; Debian's inih cannot tell a handler
+ * its line number, and reports nothing for a section without keys. So lines
+ * come through this reader, which counts them, refuses long ones and checks
+ * section names where they stand. */
+#define INI_LINE_MAX 200
 
 static int set_str(char **dst, const char *v)
 {
@@ -117,10 +128,58 @@ int conf_parse_addr(const char *s, int default_port, struct conf_addr *a)
 	return 0;
 }
 
+__attribute__((format(printf, 3, 4)))
+static void first_error(struct parse_ctx *x, int line, const char *fmt, ...)
+{
+	va_list ap;
+	if (x->err_line)
+		return;
+	x->err_line = line;
+	va_start(ap, fmt);
+	vsnprintf(x->err, x->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int known_section(const char *name, size_t len)
+{
+	return (len == 6 && strncmp(name, "server", 6) == 0) || (len == 4 && strncmp(name, "tftp", 4) == 0);
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *x = stream;
+	if (!fgets(str, num, x->f))
+		return NULL;
+	x->lineno++;
+	size_t len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(x->f)) {
+		int ch;
+		while ((ch = fgetc(x->f)) != EOF && ch != '\n')
+			;
+		const char *q = str + strspn(str, " \t");
+		if (*q != ';' && *q != '#') /* a long comment is still a comment */
+			first_error(x, x->lineno, "line longer than %d characters", num - 2);
+		snprintf(str, (size_t)num, ";\n");
+		return str;
+	}
+	const char *p = str + strspn(str, " \t");
+	if (*p == '[') {
+		const char *e = strchr(p, ']');
+		if (!e)
+			first_error(x, x->lineno, "%s", "a section header without its ']'");
+		else if (!known_section(p + 1, (size_t)(e - p - 1))) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
+			first_error(x, x->lineno, "unknown section [%s] (known: [server], [tftp])", name);
+		}
+	}
+	return str;
+}
+
 static int bad(struct parse_ctx *x, const char *sec, const char *key, const char *val,
 	       const char *expected)
 {
-	snprintf(x->err, x->errlen, "[%s] %s = %s: expected %s", sec, key, val, expected);
+	first_error(x, x->lineno, "[%s] %s = %s: expected %s", sec, key, val, expected);
 	return 0;
 }
 
@@ -151,8 +210,8 @@ static int server_key(struct parse_ctx *x, const char *key, const char *v)
 			return bad(x, "server", key, v, "a duration such as 30d, 12h or 3600 (seconds), not 0");
 		return 1;
 	}
-	snprintf(x->err, x->errlen, "[server] unknown key '%s' (known: state_dir, user, log, keep_events)",
-		 key);
+	first_error(x, x->lineno, "[server] unknown key '%s' (known: state_dir, user, log, keep_events)",
+		    key);
 	return 0;
 }
 
@@ -221,23 +280,25 @@ static int tftp_key(struct parse_ctx *x, const char *key, const char *v)
 			return bad(x, "tftp", key, v, "an absolute upload directory, or nothing");
 		return set_str(&c->allow_write, v) == 0;
 	}
-	snprintf(x->err, x->errlen,
-		 "[tftp] unknown key '%s' (known: listen, root, max_blksize, max_windowsize, "
-		 "max_transfers, max_per_client, retries, allow_write)", key);
+	first_error(x, x->lineno,
+		    "[tftp] unknown key '%s' (known: listen, root, max_blksize, max_windowsize, "
+		    "max_transfers, max_per_client, retries, allow_write)", key);
 	return 0;
 }
 
 static int on_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *x = user;
+	if (x->err_line)
+		return 1; /* the first error is the one reported */
 	if (strcmp(section, "server") == 0)
 		return server_key(x, key, value);
 	if (strcmp(section, "tftp") == 0)
 		return tftp_key(x, key, value);
 	if (!*section)
-		snprintf(x->err, x->errlen, "key '%s' outside any section (expected [server] or [tftp] first)", key);
+		first_error(x, x->lineno, "key '%s' outside any section (expected [server] or [tftp] first)", key);
 	else
-		snprintf(x->err, x->errlen, "unknown section [%s] (known: [server], [tftp])", section);
+		first_error(x, x->lineno, "unknown section [%s] (known: [server], [tftp])", section);
 	return 0;
 }
 
@@ -266,18 +327,23 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	}
 	if (path) {
 		struct parse_ctx x = {.c = c, .err = err, .errlen = errlen};
-		FILE *f = fopen(path, "r");
-		if (!f) {
+		x.f = fopen(path, "r");
+		if (!x.f) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return -1;
 		}
 		err[0] = 0;
-		int line = ini_parse_file(f, on_key, &x);
-		fclose(f);
-		if (line != 0) {
-			char what[512];
-			snprintf(what, sizeof(what), "%s", err[0] ? err : "not an INI line (expected [section] or key = value)");
-			snprintf(err, errlen, "%s:%d: %s", path, line, what);
+		int line = ini_parse_stream(read_line, &x, on_key, &x);
+		fclose(x.f);
+		if (line > 0 && (!x.err_line || line < x.err_line)) {
+			/* inih found a line that is neither a section nor key = value */
+			x.err_line = line;
+			snprintf(err, errlen, "not an INI line (expected [section] or key = value)");
+		}
+		if (x.err_line) {
+			char *what = strdup(err);
+			snprintf(err, errlen, "%s:%d: %s", path, x.err_line, what ? what : "error");
+			free(what);
 			return -1;
 		}
 		c->path = strdup(path);

@@ -193,7 +193,8 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t)
 
 int loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t us)
 {
-	uint64_t when = l->now_us + us;
+	/* at least 1 us: a timer re-armed from its own callback waits a turn */
+	uint64_t when = l->now_us + (us ? us : 1);
 	if (t->idx != NO_IDX) {
 		uint64_t old = t->when_us;
 		t->when_us = when;

@@ -96,6 +96,11 @@ struct store *store_open(const char *state_dir, char *err, size_t errlen)
 	struct store *s = open_db(state_dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
 	if (!s)
 		return NULL;
+	if (user_version(s) > NMIGRATIONS) { /* refuse before changing anything in it */
+		migrate(s, err, errlen);
+		store_close(s);
+		return NULL;
+	}
 	if (exec(s, "PRAGMA journal_mode = WAL") < 0 || exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
 	    exec(s, "PRAGMA foreign_keys = ON") < 0) {
 		snprintf(err, errlen, "%s/%s: %s", state_dir, STORE_FILE, sqlite3_errmsg(s->db));
