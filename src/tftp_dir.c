@@ -58,6 +58,8 @@ static int find_nocase(int dfd, const char *comp, size_t clen, char *out, size_t
 	return found ? 0 : -ENOENT;
 }
 
+static int open_file(int dirfd, const char *name);
+
 /* A 7911 given SIP 8.2(2)'s term11.default.loads asks for Jar11sip... with a
  * capital J, and phones ask for RINGLIST.XML: when the exact name is missing,
  * match each component ignoring case. */
@@ -94,12 +96,49 @@ static int open_nocase(int dirfd, const char *name, char *found, size_t foundlen
 	}
 	close(cur);
 	snprintf(found, foundlen, "%s", actual);
-	return tftp_open_beneath(dirfd, actual, O_RDONLY);
+	return open_file(dirfd, actual);
+}
+
+/* The kernel's RESOLVE_BENEATH refuses every absolute symlink, even one that
+ * points back into the root ("ln -s /srv/tftp/fw/x.sbn /srv/tftp/x.sbn"). Such
+ * a name is opened plainly, and kept only if the file it opened lies beneath
+ * the root: the check is on the opened file, so nothing can swap it after. */
+static int open_absolute_link(int dirfd, const char *name)
+{
+	char proc[64], root[4096], path[4096];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+	ssize_t rl = readlink(proc, root, sizeof(root) - 1);
+	if (rl <= 0)
+		return -EXDEV;
+	root[rl] = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ssize_t pl = readlink(proc, path, sizeof(path) - 1);
+	if (pl <= 0) {
+		close(fd);
+		return -EXDEV;
+	}
+	path[pl] = 0;
+	int inside = strcmp(root, "/") == 0 ||
+		     (strncmp(path, root, (size_t)rl) == 0 && path[rl] == '/');
+	if (!inside) {
+		close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
+static int open_file(int dirfd, const char *name)
+{
+	int fd = tftp_open_beneath(dirfd, name, O_RDONLY);
+	return fd == -EXDEV ? open_absolute_link(dirfd, name) : fd;
 }
 
 int tftp_dir_openat(int dirfd, const char *name, char *found, size_t foundlen)
 {
-	int fd = tftp_open_beneath(dirfd, name, O_RDONLY);
+	int fd = open_file(dirfd, name);
 	if (fd >= 0) {
 		snprintf(found, foundlen, "%s", name);
 		return fd;
