@@ -16,7 +16,7 @@ SHARED ?= ../shared
 FUZZ_SECONDS ?= 60
 
 CC ?= cc
-PKGS := sqlite3 inih
+PKGS := sqlite3 inih jansson libarchive
 # the packages must be there before pkg-config is asked
 DEPS_OK := $(shell scripts/deps.sh build >&2 && echo ok)
 ifneq ($(DEPS_OK),ok)
@@ -32,9 +32,11 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 
 SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-OBJS := $(SRCS:src/%.c=build/rel/%.o)
-SAN_OBJS := $(SRCS:src/%.c=build/asan/%.o)
-SAN_LIB_OBJS := $(LIB_SRCS:src/%.c=build/asan/%.o)
+# data built into the binary
+GEN := build/gen/models_data.c build/gen/known_data.c
+OBJS := $(SRCS:src/%.c=build/rel/%.o) build/rel/models_data.o build/rel/known_data.o
+SAN_OBJS := $(SRCS:src/%.c=build/asan/%.o) build/asan/models_data.o build/asan/known_data.o
+SAN_LIB_OBJS := $(LIB_SRCS:src/%.c=build/asan/%.o) build/asan/models_data.o build/asan/known_data.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/%)
 FUZZ_SRCS := $(wildcard fuzz/*.c)
@@ -48,6 +50,18 @@ phoneboot: $(OBJS)
 build/rel/%.o: src/%.c $(wildcard src/*.h) | build/rel
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+build/gen/models_data.c: data/models.conf scripts/embed.sh | build/gen
+	scripts/embed.sh models_builtin $< >$@.tmp && mv $@.tmp $@
+
+build/gen/known_data.c: data/known-firmware.conf scripts/embed.sh | build/gen
+	scripts/embed.sh known_builtin $< >$@.tmp && mv $@.tmp $@
+
+build/rel/%_data.o: build/gen/%_data.c | build/rel
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/asan/%_data.o: build/gen/%_data.c | build/asan
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
 build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
 	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
 
@@ -58,11 +72,11 @@ build/asan/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(SAN_LIB_OBJS) \
 		$(PKG_LIBS) $$(pkg-config --libs cmocka)
 
-build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h) | build/fuzz
+build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(GEN) $(wildcard src/*.h) | build/fuzz
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
-		-o $@ $< $(filter-out src/main.c,$(LIB_SRCS)) $(PKG_LIBS)
+		-o $@ $< $(LIB_SRCS) $(GEN) $(PKG_LIBS)
 
-build/rel build/asan build/fuzz:
+build/rel build/asan build/fuzz build/gen:
 	mkdir -p $@
 
 test-deps:
@@ -97,6 +111,7 @@ install: phoneboot
 	install -m 755 phoneboot $(DESTDIR)$(SBINDIR)/phoneboot
 	install -m 644 man/phoneboot.8 $(DESTDIR)$(MANDIR)/man8/phoneboot.8
 	install -m 644 man/phoneboot.conf.5 $(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5
+	install -m 644 data/models.conf data/known-firmware.conf $(DESTDIR)$(DATADIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/phoneboot.service >$(DESTDIR)$(UNITDIR)/phoneboot.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/phoneboot.service
 	[ -e $(DESTDIR)$(SYSCONFDIR)/phoneboot/phoneboot.conf ] || \
@@ -104,7 +119,8 @@ install: phoneboot
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/phoneboot $(DESTDIR)$(MANDIR)/man8/phoneboot.8 \
-		$(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5 $(DESTDIR)$(UNITDIR)/phoneboot.service
+		$(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5 $(DESTDIR)$(UNITDIR)/phoneboot.service \
+		$(DESTDIR)$(DATADIR)/models.conf $(DESTDIR)$(DATADIR)/known-firmware.conf
 
 clean:
 	rm -rf build phoneboot

@@ -17,6 +17,8 @@ build   make
 build   pkg-config
 build   libsqlite3-dev
 build   libinih-dev
+build   libjansson-dev
+build   libarchive-dev
 test    libcmocka-dev
 test    tftp-hpa
 test    curl

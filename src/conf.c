@@ -11,22 +11,28 @@
 #include <string.h>
 #include <strings.h>
 
-struct parse_ctx {
-	struct conf *c;
+/* The INI reader under every INI file of ours. inih reads lines of at most
+ * INI_LINE_MAX - 1 bytes and would parse the rest of a longer one as a line
+ * of its own; Debian's inih cannot tell a handler its line number, and
+ * reports nothing for a section without keys. So lines come through this
+ * reader, which counts them, refuses long ones and checks section names
+ * where they stand; the first error is the one reported. */
+#define INI_LINE_MAX 200
+
+struct ini_ctx {
+	const struct conf_ini *ini;
+	FILE *f;
 	char *err;
 	size_t errlen;
-	int listen_seen;
-	FILE *f;
 	int lineno;       /* the line the reader gave inih last */
 	int err_line;     /* where err was found; 0: no error yet */
 };
 
-/* inih reads lines of at most INI_LINE_MAX - 1 bytes and would parse the rest
- * of a longer one as a line of its own; Debian's inih cannot tell a handler
- * its line number, and reports nothing for a section without keys. So lines
- * come through this reader, which counts them, refuses long ones and checks
- * section names where they stand. */
-#define INI_LINE_MAX 200
+/* The [server] and [tftp] keys go into one struct conf. */
+struct parse_ctx {
+	struct conf *c;
+	int listen_seen;
+};
 
 static int set_str(char **dst, const char *v)
 {
@@ -129,7 +135,7 @@ int conf_parse_addr(const char *s, int default_port, struct conf_addr *a)
 }
 
 __attribute__((format(printf, 3, 4)))
-static void first_error(struct parse_ctx *x, int line, const char *fmt, ...)
+static void first_error(struct ini_ctx *x, int line, const char *fmt, ...)
 {
 	va_list ap;
 	if (x->err_line)
@@ -140,14 +146,22 @@ static void first_error(struct parse_ctx *x, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int known_section(const char *name, size_t len)
+static void check_section(struct ini_ctx *x, const char *p)
 {
-	return (len == 6 && strncmp(name, "server", 6) == 0) || (len == 4 && strncmp(name, "tftp", 4) == 0);
+	const char *e = strchr(p, ']');
+	if (!e) {
+		first_error(x, x->lineno, "%s", "a section header without its ']'");
+		return;
+	}
+	char name[128], msg[256];
+	snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
+	if (x->ini->section && x->ini->section(x->ini->ctx, name, msg, sizeof(msg)) < 0)
+		first_error(x, x->lineno, "%s", msg);
 }
 
 static char *read_line(char *str, int num, void *stream)
 {
-	struct parse_ctx *x = stream;
+	struct ini_ctx *x = stream;
 	if (!fgets(str, num, x->f))
 		return NULL;
 	x->lineno++;
@@ -163,38 +177,65 @@ static char *read_line(char *str, int num, void *stream)
 		return str;
 	}
 	const char *p = str + strspn(str, " \t");
-	if (*p == '[') {
-		const char *e = strchr(p, ']');
-		if (!e)
-			first_error(x, x->lineno, "%s", "a section header without its ']'");
-		else if (!known_section(p + 1, (size_t)(e - p - 1))) {
-			char name[64];
-			snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
-			first_error(x, x->lineno, "unknown section [%s] (known: [server], [tftp])", name);
-		}
-	}
+	if (*p == '[')
+		check_section(x, p);
 	return str;
 }
 
-static int bad(struct parse_ctx *x, const char *sec, const char *key, const char *val,
-	       const char *expected)
+static int on_ini_key(void *user, const char *section, const char *key, const char *value)
 {
-	first_error(x, x->lineno, "[%s] %s = %s: expected %s", sec, key, val, expected);
-	return 0;
+	struct ini_ctx *x = user;
+	char msg[768] = "";
+	if (x->err_line)
+		return 1; /* the first error is the one reported */
+	if (x->ini->key(x->ini->ctx, section, key, value, msg, sizeof(msg)) < 0) {
+		first_error(x, x->lineno, "%s", msg[0] ? msg : "out of memory");
+		return 0;
+	}
+	return 1;
 }
 
-static int server_key(struct parse_ctx *x, const char *key, const char *v)
+int conf_ini_parse(FILE *f, const char *name, const struct conf_ini *ini, char *err, size_t errlen)
+{
+	struct ini_ctx x = {.ini = ini, .f = f, .err = err, .errlen = errlen};
+	err[0] = 0;
+	int line = ini_parse_stream(read_line, &x, on_ini_key, &x);
+	if (ferror(f)) { /* a directory opens, then fails to read */
+		snprintf(err, errlen, "%s: cannot read it: %s", name, strerror(errno));
+		return -1;
+	}
+	if (line > 0 && (!x.err_line || line < x.err_line)) {
+		/* inih found a line that is neither a section nor key = value */
+		x.err_line = line;
+		snprintf(err, errlen, "not an INI line (expected [section] or key = value)");
+	}
+	if (!x.err_line)
+		return 0;
+	char *what = strdup(err);
+	snprintf(err, errlen, "%s:%d: %s", name, x.err_line, what ? what : "error");
+	free(what);
+	return -1;
+}
+
+static int bad(char *err, size_t errlen, const char *sec, const char *key, const char *val,
+	       const char *expected)
+{
+	snprintf(err, errlen, "[%s] %s = %s: expected %s", sec, key, val, expected);
+	return -1;
+}
+
+static int server_key(struct parse_ctx *x, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct conf *c = x->c;
 	if (strcmp(key, "state_dir") == 0) {
 		if (v[0] != '/')
-			return bad(x, "server", key, v, "an absolute directory path");
-		return set_str(&c->state_dir, v) == 0;
+			return bad(err, errlen, "server", key, v, "an absolute directory path");
+		return set_str(&c->state_dir, v);
 	}
 	if (strcmp(key, "user") == 0) {
 		if (!*v)
-			return bad(x, "server", key, v, "a user name");
-		return set_str(&c->user, v) == 0;
+			return bad(err, errlen, "server", key, v, "a user name");
+		return set_str(&c->user, v);
 	}
 	if (strcmp(key, "log") == 0) {
 		if (strcmp(v, "stdout") == 0)
@@ -202,20 +243,19 @@ static int server_key(struct parse_ctx *x, const char *key, const char *v)
 		else if (strcmp(v, "syslog") == 0)
 			c->log = CONF_LOG_SYSLOG;
 		else
-			return bad(x, "server", key, v, "stdout or syslog");
-		return 1;
+			return bad(err, errlen, "server", key, v, "stdout or syslog");
+		return 0;
 	}
 	if (strcmp(key, "keep_events") == 0) {
 		if (conf_parse_duration(v, &c->keep_events_s) < 0 || c->keep_events_s == 0)
-			return bad(x, "server", key, v, "a duration such as 30d, 12h or 3600 (seconds), not 0");
-		return 1;
+			return bad(err, errlen, "server", key, v, "a duration such as 30d, 12h or 3600 (seconds), not 0");
+		return 0;
 	}
-	first_error(x, x->lineno, "[server] unknown key '%s' (known: state_dir, user, log, keep_events)",
-		    key);
-	return 0;
+	snprintf(err, errlen, "[server] unknown key '%s' (known: state_dir, user, log, keep_events)", key);
+	return -1;
 }
 
-static int tftp_listen(struct parse_ctx *x, const char *v)
+static int tftp_listen(struct parse_ctx *x, const char *v, char *err, size_t errlen)
 {
 	struct conf *c = x->c;
 	char buf[512];
@@ -224,23 +264,23 @@ static int tftp_listen(struct parse_ctx *x, const char *v)
 		x->listen_seen = 1;
 	}
 	if (strlen(v) >= sizeof(buf))
-		return bad(x, "tftp", "listen", v, "at most a few ADDR:PORT");
+		return bad(err, errlen, "tftp", "listen", v, "at most a few ADDR:PORT");
 	snprintf(buf, sizeof(buf), "%s", v);
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
 		if (c->ntftp_listen == CONF_MAX_LISTEN)
-			return bad(x, "tftp", "listen", v, "at most 8 addresses");
+			return bad(err, errlen, "tftp", "listen", v, "at most 8 addresses");
 		if (conf_parse_addr(tok, 69, &c->tftp_listen[c->ntftp_listen]) < 0)
-			return bad(x, "tftp", "listen", tok,
+			return bad(err, errlen, "tftp", "listen", tok,
 				   "ADDR:PORT such as 0.0.0.0:69, [::]:69 or 127.0.0.1:6969");
 		c->ntftp_listen++;
 	}
 	if (c->ntftp_listen == 0)
-		return bad(x, "tftp", "listen", v, "at least one ADDR:PORT");
-	return 1;
+		return bad(err, errlen, "tftp", "listen", v, "at least one ADDR:PORT");
+	return 0;
 }
 
-static int tftp_key(struct parse_ctx *x, const char *key, const char *v)
+static int tftp_key(struct parse_ctx *x, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct conf *c = x->c;
 	static const struct {
@@ -260,46 +300,54 @@ static int tftp_key(struct parse_ctx *x, const char *key, const char *v)
 		if (strcmp(key, nums[i].name) != 0)
 			continue;
 		if (parse_uint_range(v, nums[i].lo, nums[i].hi, (unsigned *)((char *)c + nums[i].off)) < 0)
-			return bad(x, "tftp", key, v, nums[i].what);
-		return 1;
+			return bad(err, errlen, "tftp", key, v, nums[i].what);
+		return 0;
 	}
 	if (strcmp(key, "listen") == 0)
-		return tftp_listen(x, v);
+		return tftp_listen(x, v, err, errlen);
 	if (strcmp(key, "root") == 0) {
 		if (v[0] != '/')
-			return bad(x, "tftp", key, v, "an absolute directory path");
-		return set_str(&c->tftp_root, v) == 0;
+			return bad(err, errlen, "tftp", key, v, "an absolute directory path");
+		return set_str(&c->tftp_root, v);
 	}
 	if (strcmp(key, "allow_write") == 0) {
 		if (!*v) {
 			free(c->allow_write);
 			c->allow_write = NULL;
-			return 1;
+			return 0;
 		}
 		if (v[0] != '/')
-			return bad(x, "tftp", key, v, "an absolute upload directory, or nothing");
-		return set_str(&c->allow_write, v) == 0;
+			return bad(err, errlen, "tftp", key, v, "an absolute upload directory, or nothing");
+		return set_str(&c->allow_write, v);
 	}
-	first_error(x, x->lineno,
-		    "[tftp] unknown key '%s' (known: listen, root, max_blksize, max_windowsize, "
-		    "max_transfers, max_per_client, retries, allow_write)", key);
-	return 0;
+	snprintf(err, errlen,
+		 "[tftp] unknown key '%s' (known: listen, root, max_blksize, max_windowsize, "
+		 "max_transfers, max_per_client, retries, allow_write)", key);
+	return -1;
 }
 
-static int on_key(void *user, const char *section, const char *key, const char *value)
+static int conf_section(void *ctx, const char *name, char *err, size_t errlen)
 {
-	struct parse_ctx *x = user;
-	if (x->err_line)
-		return 1; /* the first error is the one reported */
+	(void)ctx;
+	if (strcmp(name, "server") == 0 || strcmp(name, "tftp") == 0)
+		return 0;
+	snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp])", name);
+	return -1;
+}
+
+static int conf_key(void *ctx, const char *section, const char *key, const char *value, char *err,
+		    size_t errlen)
+{
+	struct parse_ctx *x = ctx;
 	if (strcmp(section, "server") == 0)
-		return server_key(x, key, value);
+		return server_key(x, key, value, err, errlen);
 	if (strcmp(section, "tftp") == 0)
-		return tftp_key(x, key, value);
+		return tftp_key(x, key, value, err, errlen);
 	if (!*section)
-		first_error(x, x->lineno, "key '%s' outside any section (expected [server] or [tftp] first)", key);
+		snprintf(err, errlen, "key '%s' outside any section (expected [server] or [tftp] first)", key);
 	else
-		first_error(x, x->lineno, "unknown section [%s] (known: [server], [tftp])", section);
-	return 0;
+		snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp])", section);
+	return -1;
 }
 
 static int set_defaults(struct conf *c)
@@ -326,26 +374,17 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (path) {
-		struct parse_ctx x = {.c = c, .err = err, .errlen = errlen};
-		x.f = fopen(path, "r");
-		if (!x.f) {
+		struct parse_ctx x = {.c = c};
+		struct conf_ini ini = {.section = conf_section, .key = conf_key, .ctx = &x};
+		FILE *f = fopen(path, "r");
+		if (!f) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return -1;
 		}
-		err[0] = 0;
-		int line = ini_parse_stream(read_line, &x, on_key, &x);
-		fclose(x.f);
-		if (line > 0 && (!x.err_line || line < x.err_line)) {
-			/* inih found a line that is neither a section nor key = value */
-			x.err_line = line;
-			snprintf(err, errlen, "not an INI line (expected [section] or key = value)");
-		}
-		if (x.err_line) {
-			char *what = strdup(err);
-			snprintf(err, errlen, "%s:%d: %s", path, x.err_line, what ? what : "error");
-			free(what);
+		int r = conf_ini_parse(f, path, &ini, err, errlen);
+		fclose(f);
+		if (r < 0)
 			return -1;
-		}
 		c->path = strdup(path);
 	}
 	if (!c->tftp_root && asprintf(&c->tftp_root, "%s/tftp", c->state_dir) < 0)

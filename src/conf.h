@@ -4,6 +4,7 @@
 #define PHONEBOOT_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -41,6 +42,18 @@ struct conf {
  * "FILE:LINE: what was wrong, what was expected". */
 int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 void conf_free(struct conf *c);
+
+/* Any INI file of ours (the config, the model table): lines counted, long
+ * lines refused, section names checked where they stand; section() may be
+ * NULL. Callbacks return 0, or -1 with a message. The first error is
+ * returned as "NAME:LINE: message". */
+struct conf_ini {
+	int (*section)(void *ctx, const char *name, char *err, size_t errlen);
+	int (*key)(void *ctx, const char *section, const char *key, const char *value, char *err,
+		   size_t errlen);
+	void *ctx;
+};
+int conf_ini_parse(FILE *f, const char *name, const struct conf_ini *ini, char *err, size_t errlen);
 
 /* Parsers shared with the CLI; 0 or -1. */
 int conf_parse_duration(const char *s, uint64_t *seconds);

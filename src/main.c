@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -15,6 +17,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "firmware.h"
+#include "models.h"
 #include "log.h"
 #include "loop.h"
 #include "store.h"
@@ -34,6 +38,10 @@ static void usage(FILE *f)
 		"\n"
 		"  serve            run the daemon in the foreground (TFTP server)\n"
 		"  log [-f]         the timeline of transfers from the state file; -f follows it\n"
+		"  models [--json]  the phone models phoneboot knows, and their limits\n"
+		"  firmware import [--force] FILE...   add Cisco packages (.cop.sgn, .zip, .tar.gz,\n"
+		"                   loose .loads/.sbn files or a directory of them) to the library\n"
+		"  firmware list [--json] | show LOADID | verify | remove LOADID\n"
 		"  version          print the version\n"
 		"\n"
 		"  -c FILE          configuration (default " CONF_DEFAULT_PATH " if present,\n"
@@ -200,12 +208,18 @@ static void raise_nofile(const struct conf *c)
 			(unsigned long long)rl.rlim_cur, c->max_transfers);
 }
 
+static void admin_models_path(const char *conf_path, char *buf, size_t len);
+
 static int serve(const struct conf *c)
 {
 	char err[512];
 	struct daemon d = {.conf = c};
 	int rc = 1;
 	struct tftp_dir *dir = NULL;
+	struct models ms;
+	int have_models = 0;
+	struct fw_lib *lib = NULL;
+	char mpath[4096];
 
 	signal(SIGPIPE, SIG_IGN);
 	log_open(c->log);
@@ -245,6 +259,19 @@ static int serve(const struct conf *c)
 		goto out;
 	}
 	tftp_add_resolver(d.tftp, tftp_dir_resolve, dir);
+	admin_models_path(c->path, mpath, sizeof(mpath));
+	if (models_load(&ms, mpath, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		rc = 2;
+		goto out;
+	}
+	have_models = 1;
+	lib = fw_open(c->state_dir, d.store, &ms, NULL, err, sizeof(err));
+	if (!lib) {
+		log_msg(LOG_ERR, "firmware library: %s", err);
+		goto out;
+	}
+	tftp_add_resolver(d.tftp, fw_resolve, lib);
 	tftp_set_event_fn(d.tftp, on_event, &d);
 	loop_timer_init(&d.grace, on_grace, &d);
 	loop_timer_init(&d.prune, on_prune, &d);
@@ -269,6 +296,9 @@ static int serve(const struct conf *c)
 out:
 	tftp_free(d.tftp);
 	tftp_dir_close(dir);
+	fw_close(lib);
+	if (have_models)
+		models_free(&ms);
 	if (d.store && store_flush(d.store) < 0)
 		log_msg(LOG_ERR, "state file: commit: %s", store_errmsg(d.store));
 	store_close(d.store);
@@ -346,6 +376,386 @@ static int cmd_log(const struct conf *c, int argc, char **argv)
 	return 0;
 }
 
+/* --- models --- */
+
+/* The admin's model table: models.conf beside the configuration file. */
+static void admin_models_path(const char *conf_path, char *buf, size_t len)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", conf_path ? conf_path : CONF_DEFAULT_PATH);
+	snprintf(buf, len, "%s/models.conf", dirname(dir));
+}
+
+static json_t *version_json(const struct model_version *v)
+{
+	char b[64];
+	models_version_str(v, b, sizeof(b));
+	return json_string(b);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *model_json(const struct model *m)
+{
+	json_t *names = json_array(), *vci = json_array();
+	for (int i = 0; i < m->nnames; i++)
+		json_array_append_new(names, json_string(m->names[i]));
+	for (int i = 0; i < m->nvci; i++)
+		json_array_append_new(vci, json_string(m->vci[i]));
+	json_t *bridge = json_null();
+	if (m->bridge_from.set)
+		bridge = json_pack("{s:o, s:o, s:o}", "from", version_json(&m->bridge_from), "to",
+				   version_json(&m->bridge_to), "before", version_json(&m->bridge_before));
+	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:{s:o, s:o}, s:s, s:o, s:o, s:o,"
+			 " s:{s:i, s:i, s:i}, s:o, s:s}",
+			 "id", m->id, "names", names, "vci", vci, "family", m->family,
+			 "default_loads", str_or_null(m->default_loads), "load_prefixes",
+			 "sccp", str_or_null(m->sccp_prefix), "sip", str_or_null(m->sip_prefix),
+			 "config_family", m->config_family, "locale_jar", str_or_null(m->locale_jar),
+			 "desktop", str_or_null(m->desktop),
+			 "device_type", m->device_type >= 0 ? json_integer(m->device_type) : json_null(),
+			 "limits", "sip_password_max", (int)m->sip_password_max, "label_max",
+			 (int)m->label_max, "name_max", (int)m->name_max, "bridge", bridge, "source", m->source);
+}
+
+static void model_line(const struct model *m)
+{
+	char names[128] = "", pre[64], bridge[160] = "-", f[40], t[40], b[40];
+	for (int i = 0; i < m->nnames; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? "," : "", m->names[i]);
+	snprintf(pre, sizeof(pre), "%s/%s", m->sccp_prefix ? m->sccp_prefix : "-",
+		 m->sip_prefix ? m->sip_prefix : "-");
+	if (m->bridge_from.set) {
+		models_version_str(&m->bridge_from, f, sizeof(f));
+		models_version_str(&m->bridge_to, t, sizeof(t));
+		models_version_str(&m->bridge_before, b, sizeof(b));
+		snprintf(bridge, sizeof(bridge), "%s..%s before %s", f, t, b);
+	}
+	printf("%-7s %-32s %-6s %-21s %-12s %-14s %3u %3u %3u  %s%s%s\n", m->id, names, m->family,
+	       m->default_loads ? m->default_loads : "-", pre, m->config_family, m->sip_password_max,
+	       m->label_max, m->name_max, bridge, strcmp(m->source, "built-in") ? "  from " : "",
+	       strcmp(m->source, "built-in") ? m->source : "");
+}
+
+static int cmd_models(const struct conf *c, int argc, char **argv)
+{
+	int as_json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			as_json = 1;
+		} else {
+			fprintf(stderr, "phoneboot models: unknown argument '%s' (expected --json)\n", argv[i]);
+			return 2;
+		}
+	}
+	char path[4096], err[1024];
+	struct models ms;
+	admin_models_path(c->path, path, sizeof(path));
+	if (models_load(&ms, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "phoneboot models: %s\n", err);
+		return 2;
+	}
+	if (as_json) {
+		json_t *a = json_array();
+		for (int i = 0; i < ms.n; i++)
+			json_array_append_new(a, model_json(&ms.m[i]));
+		char *text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (text)
+			puts(text);
+		free(text);
+		json_decref(a);
+	} else {
+		printf("%-7s %-32s %-6s %-21s %-12s %-14s %3s %3s %3s  %s\n", "MODEL", "NAMES", "FAMILY",
+		       "DEFAULT LOADS", "SCCP/SIP", "CONFIG", "PW", "LBL", "NAM", "UPGRADE BRIDGE");
+		for (int i = 0; i < ms.n; i++)
+			model_line(&ms.m[i]);
+		printf("%d models (built in%s%s)\n", ms.n, ms.admin_path ? ", and " : "; none in ",
+		       ms.admin_path ? ms.admin_path : path);
+	}
+	models_free(&ms);
+	return 0;
+}
+
+/* --- firmware --- */
+
+struct fwcli {
+	struct store *st;
+	struct models ms;
+	int have_models;
+	struct fw_lib *lib;
+};
+
+static void fwcli_close(struct fwcli *f)
+{
+	fw_close(f->lib);
+	store_close(f->st);
+	if (f->have_models)
+		models_free(&f->ms);
+}
+
+static int fwcli_open(const struct conf *c, struct fwcli *f, const char *cmd)
+{
+	char err[1024], path[4096], known[4096];
+	memset(f, 0, sizeof(*f));
+	admin_models_path(c->path, path, sizeof(path));
+	if (models_load(&f->ms, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "phoneboot %s: %s\n", cmd, err);
+		return 2;
+	}
+	f->have_models = 1;
+	if (mkdirs(c->state_dir, 0755) < 0) {
+		fprintf(stderr, "phoneboot %s: state_dir %s: %s\n", cmd, c->state_dir, strerror(errno));
+		fwcli_close(f);
+		return 1;
+	}
+	f->st = store_open(c->state_dir, err, sizeof(err));
+	snprintf(known, sizeof(known), "%s", path);
+	snprintf(strrchr(known, '/') + 1, sizeof(known) - (size_t)(strrchr(known, '/') + 1 - known),
+		 "known-firmware.conf");
+	if (!f->st || !(f->lib = fw_open(c->state_dir, f->st, &f->ms, known, err, sizeof(err)))) {
+		fprintf(stderr, "phoneboot %s: %s\n", cmd, err);
+		fwcli_close(f);
+		return 1;
+	}
+	return 0;
+}
+
+static int fw_cmd_import(struct fwcli *f, int argc, char **argv)
+{
+	struct fw_import_opts o = {.progress = isatty(2), .report = stdout};
+	int files = 0, failed = 0;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			o.force = 1;
+		else if (argv[i][0] == '-') {
+			fprintf(stderr, "phoneboot firmware import: unknown option '%s' (expected --force)\n", argv[i]);
+			return 2;
+		}
+	}
+	for (int i = 2; i < argc; i++) {
+		char err[2048];
+		if (strcmp(argv[i], "--force") == 0)
+			continue;
+		files++;
+		int r = fw_import(f->lib, argv[i], &o, err, sizeof(err));
+		if (r == 1)
+			printf("%s: already imported, nothing to do\n", argv[i]);
+		else if (r < 0) {
+			fprintf(stderr, "phoneboot firmware import: %s\n", err);
+			failed++;
+		}
+		fflush(stdout);
+	}
+	if (!files) {
+		fprintf(stderr, "phoneboot firmware import: which FILE?\n");
+		return 2;
+	}
+	return failed ? 1 : 0;
+}
+
+struct list_ctx {
+	struct fwcli *f;
+	json_t *arr;
+	json_t *files;
+	const char *worst;
+	int as_json, n;
+};
+
+/* The worse of two verdicts, as one of the FW_ constants (b may be a
+ * string the state file lends only for one row). */
+static int verdict_rank(const char *v)
+{
+	return !v ? -1 : strcmp(v, FW_MISMATCH) == 0 ? 2 : strcmp(v, FW_UNKNOWN) == 0 ? 1 : 0;
+}
+
+static const char *worse(const char *a, const char *b)
+{
+	static const char *const names[] = {FW_KNOWN, FW_UNKNOWN, FW_MISMATCH};
+	int ra = verdict_rank(a), rb = verdict_rank(b);
+	return names[ra > rb ? ra : rb];
+}
+
+static int list_file(void *ctx, const struct store_fw_file *fl)
+{
+	struct list_ctx *l = ctx;
+	l->worst = worse(l->worst, fl->verdict);
+	if (l->files)
+		json_array_append_new(l->files, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "name", fl->name,
+							  "size", (json_int_t)fl->size, "sha256", fl->sha256,
+							  "sha1", fl->sha1, "verdict", fl->verdict, "role", fl->role));
+	return 0;
+}
+
+static int list_load(void *ctx, const struct store_fw_load *ld)
+{
+	struct list_ctx *l = ctx;
+	char missing[2048];
+	int nmiss = fw_missing(l->f->lib, ld->load_id, missing, sizeof(missing));
+	l->worst = NULL;
+	l->files = l->as_json ? json_array() : NULL;
+	store_fw_files(l->f->st, ld->load_id, list_file, l);
+	l->n++;
+	if (!l->as_json) {
+		printf("%-22s %-5s %-6s %-14s %-12s %-10s %s%s%s\n", ld->load_id, ld->protocol, ld->family,
+		       ld->version, nmiss ? "INCOMPLETE" : "complete", l->worst ? l->worst : "-",
+		       ld->package ? ld->package : "-", nmiss ? "\n    missing: " : "", nmiss ? missing : "");
+		return 0;
+	}
+	json_t *miss = json_array();
+	for (char *save = NULL, *t = strtok_r(missing, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+		json_array_append_new(miss, json_string(t));
+	json_array_append_new(l->arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s?, s:o}",
+						"load_id", ld->load_id, "family", ld->family, "protocol",
+						ld->protocol, "version", ld->version, "release", ld->release,
+						"complete", nmiss == 0, "missing", miss, "verdict",
+						l->worst ? l->worst : FW_UNKNOWN, "package", ld->package,
+						"files", l->files));
+	return 0;
+}
+
+static int fw_cmd_list(struct fwcli *f, int argc, char **argv)
+{
+	struct list_ctx l = {.f = f};
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") != 0) {
+			fprintf(stderr, "phoneboot firmware list: unknown argument '%s' (expected --json)\n", argv[i]);
+			return 2;
+		}
+		l.as_json = 1;
+	}
+	if (l.as_json)
+		l.arr = json_array();
+	else
+		printf("%-22s %-5s %-6s %-14s %-12s %-10s %s\n", "LOAD", "PROTO", "FAMILY", "VERSION", "STATE",
+		       "VERDICT", "PACKAGE");
+	if (store_fw_loads(f->st, NULL, list_load, &l) < 0) {
+		fprintf(stderr, "phoneboot firmware list: %s\n", store_errmsg(f->st));
+		json_decref(l.arr);
+		return 1;
+	}
+	if (l.as_json) {
+		char *text = json_dumps(l.arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(text ? text : "[]");
+		free(text);
+		json_decref(l.arr);
+	} else {
+		printf("%d loads\n", l.n);
+	}
+	return 0;
+}
+
+static int show_file(void *ctx, const struct store_fw_file *fl)
+{
+	(void)ctx;
+	printf("  %-30s %9lld  %-10s %-6s sha256 %s\n  %-30s %9s  %-10s %-6s sha1   %s\n", fl->name,
+	       (long long)fl->size, fl->verdict, fl->role, fl->sha256, "", "", "", "", fl->sha1);
+	return 0;
+}
+
+static int show_image(void *ctx, int position, const char *name)
+{
+	(void)ctx;
+	printf("  %d. %s\n", position, name);
+	return 0;
+}
+
+struct show_ctx {
+	struct fwcli *f;
+	int found;
+};
+
+static int show_load(void *ctx, const struct store_fw_load *ld)
+{
+	struct show_ctx *sc = ctx;
+	struct fwcli *f = sc->f;
+	sc->found = 1;
+	char missing[2048];
+	int nmiss = fw_missing(f->lib, ld->load_id, missing, sizeof(missing));
+	printf("load %s: %s, family %s, version %s (release %s), %s\n", ld->load_id, ld->protocol, ld->family,
+	       ld->version, ld->release[0] ? ld->release : "?", nmiss ? "INCOMPLETE" : "complete");
+	if (nmiss)
+		printf("missing: %s\n", missing);
+	printf("package: %s\nmodels:", ld->package ? ld->package : "-");
+	for (int i = 0; i < f->ms.n; i++) {
+		const struct model *m = &f->ms.m[i];
+		const char *pre = strcmp(ld->protocol, "SIP") == 0 ? m->sip_prefix : m->sccp_prefix;
+		if (pre && strncmp(ld->load_id, pre, strlen(pre)) == 0)
+			printf(" %s", m->id);
+	}
+	printf("\nimages, in the order a phone fetches them:\n");
+	store_fw_images(f->st, ld->load_id, show_image, NULL);
+	printf("files:\n");
+	store_fw_files(f->st, ld->load_id, show_file, NULL);
+	return 1;
+}
+
+static int fw_cmd_show(struct fwcli *f, int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "phoneboot firmware show: expected one LOADID\n");
+		return 2;
+	}
+	struct show_ctx sc = {.f = f};
+	if (store_fw_loads(f->st, argv[2], show_load, &sc) < 0) {
+		fprintf(stderr, "phoneboot firmware show: %s\n", store_errmsg(f->st));
+		return 1;
+	}
+	if (!sc.found) {
+		fprintf(stderr, "phoneboot firmware show: no load %s in the library (see firmware list)\n", argv[2]);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_firmware(const struct conf *c, int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "phoneboot firmware: expected import, list, show, verify or remove\n");
+		return 2;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "import") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "verify") &&
+	    strcmp(sub, "remove")) {
+		fprintf(stderr, "phoneboot firmware: unknown command '%s' (expected import, list, show, verify"
+				" or remove)\n", sub);
+		return 2;
+	}
+	struct fwcli f;
+	int rc = fwcli_open(c, &f, "firmware");
+	if (rc)
+		return rc;
+	char err[1024];
+	if (strcmp(sub, "import") == 0) {
+		rc = fw_cmd_import(&f, argc, argv);
+	} else if (strcmp(sub, "list") == 0) {
+		rc = fw_cmd_list(&f, argc, argv);
+	} else if (strcmp(sub, "show") == 0) {
+		rc = fw_cmd_show(&f, argc, argv);
+	} else if (strcmp(sub, "verify") == 0) {
+		rc = argc == 2 ? fw_verify(f.lib, stdout, err, sizeof(err)) : 2;
+		if (rc < 0)
+			fprintf(stderr, "phoneboot firmware verify: %s\n", err);
+		rc = rc < 0 ? 1 : rc;
+	} else {
+		if (argc != 3) {
+			fprintf(stderr, "phoneboot firmware remove: expected one LOADID\n");
+			rc = 2;
+		} else {
+			rc = fw_remove(f.lib, argv[2], err, sizeof(err));
+			if (rc)
+				fprintf(stderr, "phoneboot firmware remove: %s\n", err);
+			else
+				printf("removed %s\n", argv[2]);
+			rc = rc ? 1 : 0;
+		}
+	}
+	fwcli_close(&f);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cpath = NULL;
@@ -396,6 +806,10 @@ int main(int argc, char **argv)
 		}
 	} else if (strcmp(cmd, "log") == 0) {
 		rc = cmd_log(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "models") == 0) {
+		rc = cmd_models(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "firmware") == 0) {
+		rc = cmd_firmware(&c, argc - optind, argv + optind);
 	} else {
 		fprintf(stderr, "phoneboot: unknown command '%s'\n", cmd);
 		usage(stderr);

@@ -26,6 +26,37 @@ static const char *const migrations[] = {
 	"  outcome TEXT, detail TEXT);"
 	"CREATE INDEX events_time ON events(time_us);"
 	"CREATE INDEX events_ip ON events(ip, time_us);",
+	/* 2: the firmware library */
+	"CREATE TABLE fw_packages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  sha1 TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,"
+	"  verdict TEXT NOT NULL, imported_us INTEGER NOT NULL);"
+	"CREATE TABLE fw_loads ("
+	"  load_id TEXT PRIMARY KEY,"
+	"  family TEXT NOT NULL, protocol TEXT NOT NULL, version TEXT NOT NULL,"
+	"  release TEXT NOT NULL, package_id INTEGER REFERENCES fw_packages(id),"
+	"  imported_us INTEGER NOT NULL);"
+	/* the images a load's .loads names, in download order, present or not */
+	"CREATE TABLE fw_images ("
+	"  load_id TEXT NOT NULL REFERENCES fw_loads(load_id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL, name TEXT NOT NULL,"
+	"  PRIMARY KEY (load_id, position));"
+	/* every file stored for a load: .loads, images, leftovers */
+	"CREATE TABLE fw_files ("
+	"  load_id TEXT NOT NULL REFERENCES fw_loads(load_id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  sha1 TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL, role TEXT NOT NULL,"
+	"  PRIMARY KEY (load_id, name));"
+	"CREATE INDEX fw_files_name ON fw_files(name COLLATE NOCASE);"
+	"CREATE INDEX fw_files_sha256 ON fw_files(sha256);"
+	/* files served under a path of the TFTP tree (locale packages) */
+	"CREATE TABLE fw_tree ("
+	"  path TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  size INTEGER NOT NULL, sha1 TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL, package_id INTEGER REFERENCES fw_packages(id) ON DELETE CASCADE);"
+	"CREATE INDEX fw_tree_sha256 ON fw_tree(sha256);",
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -255,4 +286,231 @@ int store_events_since(struct store *s, int64_t after_id, int limit, store_event
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
+}
+
+/* --- the firmware library --- */
+
+int store_begin(struct store *s)
+{
+	if (store_flush(s) < 0)
+		return -1;
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void store_rollback(struct store *s)
+{
+	exec(s, "ROLLBACK");
+}
+
+/* Prepare sql and bind the texts (NULL binds NULL) and then the integers. */
+static sqlite3_stmt *prep(struct store *s, const char *sql, int ntext, const char *const *text, int nint,
+			  const int64_t *ints)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	for (int i = 0; i < ntext; i++)
+		bind_text(st, i + 1, text[i]);
+	for (int i = 0; i < nint; i++)
+		sqlite3_bind_int64(st, ntext + i + 1, ints[i]);
+	return st;
+}
+
+static int run(struct store *s, const char *sql, int ntext, const char *const *text, int nint,
+	       const int64_t *ints)
+{
+	sqlite3_stmt *st = prep(s, sql, ntext, text, nint, ints);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_fw_package_find(struct store *s, const char *sha256, int64_t *id)
+{
+	const char *t[] = {sha256};
+	sqlite3_stmt *st = prep(s, "SELECT id FROM fw_packages WHERE sha256 = ?", 1, t, 0, NULL);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+int store_fw_package_add(struct store *s, const struct store_fw_package *p, int64_t *id)
+{
+	const char *t[] = {p->name, p->sha1, p->sha256, p->verdict};
+	const int64_t n[] = {p->size, p->imported_us};
+	if (run(s, "INSERT INTO fw_packages (name, sha1, sha256, verdict, size, imported_us)"
+		   " VALUES (?,?,?,?,?,?)", 4, t, 2, n) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_fw_load_put(struct store *s, const struct store_fw_load *l)
+{
+	const char *t[] = {l->load_id, l->family, l->protocol, l->version, l->release};
+	const int64_t n[] = {l->package_id, l->imported_us};
+	if (run(s, "DELETE FROM fw_images WHERE load_id = ?", 1, t, 0, NULL) < 0)
+		return -1;
+	return run(s, "INSERT INTO fw_loads (load_id, family, protocol, version, release, package_id,"
+		      " imported_us) VALUES (?,?,?,?,?,?,?) ON CONFLICT(load_id) DO UPDATE SET"
+		      " family = excluded.family, protocol = excluded.protocol, version = excluded.version,"
+		      " release = excluded.release, package_id = excluded.package_id,"
+		      " imported_us = excluded.imported_us", 5, t, 2, n);
+}
+
+int store_fw_image_put(struct store *s, const char *load_id, int position, const char *name)
+{
+	const char *t[] = {load_id, name};
+	const int64_t n[] = {position};
+	return run(s, "INSERT INTO fw_images (load_id, name, position) VALUES (?,?,?)", 2, t, 1, n);
+}
+
+int store_fw_file_put(struct store *s, const struct store_fw_file *f)
+{
+	const char *t[] = {f->load_id, f->name, f->sha1, f->sha256, f->verdict, f->role};
+	const int64_t n[] = {f->size};
+	return run(s, "INSERT OR REPLACE INTO fw_files (load_id, name, sha1, sha256, verdict, role, size)"
+		      " VALUES (?,?,?,?,?,?,?)", 6, t, 1, n);
+}
+
+int store_fw_tree_put(struct store *s, const struct store_fw_file *f, int64_t package_id)
+{
+	const char *t[] = {f->name, f->sha1, f->sha256, f->verdict};
+	const int64_t n[] = {f->size, package_id};
+	return run(s, "INSERT OR REPLACE INTO fw_tree (path, sha1, sha256, verdict, size, package_id)"
+		      " VALUES (?,?,?,?,?,?)", 4, t, 2, n);
+}
+
+int store_fw_load_remove(struct store *s, const char *load_id)
+{
+	const char *t[] = {load_id};
+	if (run(s, "DELETE FROM fw_loads WHERE load_id = ?", 1, t, 0, NULL) < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Step st to the end, calling row for each row; 0, or -1 on an error. */
+static int each(sqlite3_stmt *st, int (*row)(sqlite3_stmt *st, void *fn, void *ctx), void *fn, void *ctx)
+{
+	int rc;
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, fn, ctx) != 0)
+			break;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct store_fw_load l = {
+		.load_id = col(st, 0), .family = col(st, 1), .protocol = col(st, 2),
+		.version = col(st, 3), .release = col(st, 4), .package_id = sqlite3_column_int64(st, 5),
+		.package = col(st, 6), .imported_us = sqlite3_column_int64(st, 7),
+	};
+	return ((store_fw_load_fn)fn)(ctx, &l);
+}
+
+int store_fw_loads(struct store *s, const char *load_id, store_fw_load_fn fn, void *ctx)
+{
+	const char *t[] = {load_id};
+	sqlite3_stmt *st = prep(s, "SELECT l.load_id, l.family, l.protocol, l.version, l.release,"
+				   " l.package_id, p.name, l.imported_us FROM fw_loads l"
+				   " LEFT JOIN fw_packages p ON p.id = l.package_id"
+				   " WHERE ?1 IS NULL OR l.load_id = ?1 ORDER BY l.load_id", 1, t, 0, NULL);
+	return each(st, load_row, (void *)fn, ctx);
+}
+
+static int file_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct store_fw_file f = {
+		.load_id = col(st, 0), .name = col(st, 1), .size = sqlite3_column_int64(st, 2),
+		.sha1 = col(st, 3), .sha256 = col(st, 4), .verdict = col(st, 5), .role = col(st, 6),
+	};
+	return ((store_fw_file_fn)fn)(ctx, &f);
+}
+
+int store_fw_files(struct store *s, const char *load_id, store_fw_file_fn fn, void *ctx)
+{
+	const char *t[] = {load_id};
+	sqlite3_stmt *st = prep(s, "SELECT load_id, name, size, sha1, sha256, verdict, role FROM fw_files"
+				   " WHERE ?1 IS NULL OR load_id = ?1 ORDER BY load_id, role, name",
+				1, t, 0, NULL);
+	return each(st, file_row, (void *)fn, ctx);
+}
+
+static int image_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	return ((store_fw_name_fn)fn)(ctx, sqlite3_column_int(st, 0), col(st, 1));
+}
+
+int store_fw_images(struct store *s, const char *load_id, store_fw_name_fn fn, void *ctx)
+{
+	const char *t[] = {load_id};
+	sqlite3_stmt *st = prep(s, "SELECT position, name FROM fw_images WHERE load_id = ? ORDER BY position",
+				1, t, 0, NULL);
+	return each(st, image_row, (void *)fn, ctx);
+}
+
+int store_fw_lookup(struct store *s, const char *name, store_fw_file_fn fn, void *ctx)
+{
+	const char *t[] = {name};
+	sqlite3_stmt *st = prep(s, "SELECT load_id, name, size, sha1, sha256, verdict, role FROM fw_files"
+				   " WHERE name = ? COLLATE NOCASE ORDER BY load_id", 1, t, 0, NULL);
+	return each(st, file_row, (void *)fn, ctx);
+}
+
+static int tree_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct store_fw_file f = {
+		.load_id = NULL, .name = col(st, 0), .size = sqlite3_column_int64(st, 1),
+		.sha1 = col(st, 2), .sha256 = col(st, 3), .verdict = col(st, 4), .role = "tree",
+	};
+	return ((store_fw_file_fn)fn)(ctx, &f);
+}
+
+int store_fw_tree_lookup(struct store *s, const char *path, store_fw_file_fn fn, void *ctx)
+{
+	const char *t[] = {path};
+	sqlite3_stmt *st = prep(s, "SELECT path, size, sha1, sha256, verdict FROM fw_tree WHERE path = ?",
+				1, t, 0, NULL);
+	return each(st, tree_row, (void *)fn, ctx);
+}
+
+int store_fw_tree_all(struct store *s, store_fw_file_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = prep(s, "SELECT path, size, sha1, sha256, verdict FROM fw_tree ORDER BY path",
+				0, NULL, 0, NULL);
+	return each(st, tree_row, (void *)fn, ctx);
+}
+
+int64_t store_fw_sha256_refs(struct store *s, const char *sha256)
+{
+	const char *t[] = {sha256};
+	sqlite3_stmt *st = prep(s, "SELECT (SELECT count(*) FROM fw_files WHERE sha256 = ?1) +"
+				   " (SELECT count(*) FROM fw_tree WHERE sha256 = ?1)", 1, t, 0, NULL);
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n;
 }

@@ -44,4 +44,55 @@ typedef int (*store_event_fn)(void *ctx, const struct store_event *ev);
 /* Events with id > after_id, oldest first, at most limit (0: all). */
 int store_events_since(struct store *s, int64_t after_id, int limit, store_event_fn fn, void *ctx);
 
+/* --- the firmware library --- */
+
+struct store_fw_package {
+	int64_t id;
+	const char *name, *sha1, *sha256, *verdict;
+	int64_t size, imported_us;
+};
+
+struct store_fw_load {
+	const char *load_id, *family, *protocol, *version, *release;
+	int64_t package_id;
+	const char *package;      /* its package's name (read side) */
+	int64_t imported_us;
+};
+
+struct store_fw_file {
+	const char *load_id;      /* NULL for a tree file */
+	const char *name;         /* file name, or the tree path */
+	int64_t size;
+	const char *sha1, *sha256, *verdict, *role;
+};
+
+/* One transaction around an import or a removal. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* 1 and *id when a package with this sha256 was imported, 0 when not, -1. */
+int store_fw_package_find(struct store *s, const char *sha256, int64_t *id);
+int store_fw_package_add(struct store *s, const struct store_fw_package *p, int64_t *id);
+/* Insert or replace a load and its image list. */
+int store_fw_load_put(struct store *s, const struct store_fw_load *l);
+int store_fw_image_put(struct store *s, const char *load_id, int position, const char *name);
+int store_fw_file_put(struct store *s, const struct store_fw_file *f);
+int store_fw_tree_put(struct store *s, const struct store_fw_file *f, int64_t package_id);
+int store_fw_load_remove(struct store *s, const char *load_id);
+
+typedef int (*store_fw_load_fn)(void *ctx, const struct store_fw_load *l);
+typedef int (*store_fw_file_fn)(void *ctx, const struct store_fw_file *f);
+typedef int (*store_fw_name_fn)(void *ctx, int position, const char *name);
+/* Loads sorted by load ID; one load when load_id is not NULL. */
+int store_fw_loads(struct store *s, const char *load_id, store_fw_load_fn fn, void *ctx);
+int store_fw_files(struct store *s, const char *load_id, store_fw_file_fn fn, void *ctx);
+int store_fw_images(struct store *s, const char *load_id, store_fw_name_fn fn, void *ctx);
+/* Every stored file with this name in any load, ignoring case. */
+int store_fw_lookup(struct store *s, const char *name, store_fw_file_fn fn, void *ctx);
+int store_fw_tree_lookup(struct store *s, const char *path, store_fw_file_fn fn, void *ctx);
+int store_fw_tree_all(struct store *s, store_fw_file_fn fn, void *ctx);
+/* How many files (loads and tree) hold this content. */
+int64_t store_fw_sha256_refs(struct store *s, const char *sha256);
+
 #endif

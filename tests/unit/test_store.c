@@ -67,6 +67,9 @@ static struct store *open_ro(struct fixture *f)
 	return s;
 }
 
+/* the schema this phoneboot writes: 1 events, 2 the firmware library */
+#define SCHEMA_NOW 2
+
 /* PRAGMA user_version of the file, read with sqlite3 directly. */
 static int file_user_version(const char *db)
 {
@@ -206,17 +209,17 @@ static void assert_event(const struct copy *c, const struct store_event *want)
 
 /* ---- schema ---- */
 
-static void open_creates_the_file_with_schema_1(void **state)
+static void open_creates_the_file_with_the_current_schema(void **state)
 {
 	struct fixture *f = *state;
 	struct stat st;
 	assert_int_equal(stat(f->db, &st), -1);
 	struct store *s = open_rw(f);
 	assert_int_equal(stat(f->db, &st), 0);
-	assert_int_equal(file_user_version(f->db), 1);
+	assert_int_equal(file_user_version(f->db), SCHEMA_NOW);
 	assert_int_equal(store_pending(s), 0);
 	store_close(s);
-	assert_int_equal(file_user_version(f->db), 1);
+	assert_int_equal(file_user_version(f->db), SCHEMA_NOW);
 }
 
 static void reopen_keeps_schema_and_events(void **state)
@@ -230,7 +233,7 @@ static void reopen_keeps_schema_and_events(void **state)
 	store_close(s);
 
 	s = open_rw(f);
-	assert_int_equal(file_user_version(f->db), 1);
+	assert_int_equal(file_user_version(f->db), SCHEMA_NOW);
 	assert_int_equal(read_since(s, 0, 0, &g), 1);
 	assert_event(&g.ev[0], &ev);
 	store_close(s);
@@ -454,7 +457,7 @@ static void open_refuses_a_file_that_is_not_a_database(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(open_creates_the_file_with_schema_1),
+		T(open_creates_the_file_with_the_current_schema),
 		T(reopen_keeps_schema_and_events),
 		T(close_commits_what_was_queued),
 		T(events_of_a_turn_become_visible_together_at_flush),
