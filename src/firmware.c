@@ -281,8 +281,9 @@ static void progress(struct import *im, int done)
 	uint64_t got = im->top ? (uint64_t)archive_filter_bytes(im->top, -1) : im->read_loose;
 	if (done || got > im->in_size)
 		got = im->in_size;
-	fprintf(stderr, "\r%s: %3d%% of %.1f MB%s", im->pkgname, (int)(100 * got / im->in_size),
+	fprintf(stdout, "\r%s: %3d%% of %.1f MB%s", im->pkgname, (int)(100 * got / im->in_size),
 		im->in_size / 1e6, done ? "\n" : "");
+	fflush(stdout);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -804,7 +805,6 @@ static int install_tree_file(struct import *im, const struct xfile *x)
 
 struct listing_ctx {
 	const char *image;
-	char load[128];
 	int found;
 };
 
@@ -815,14 +815,6 @@ static int listing_image(void *ctx, int position, const char *name)
 	if (strcasecmp(name, c->image) == 0)
 		c->found = 1;
 	return c->found;
-}
-
-static int listing_load(void *ctx, const struct store_fw_load *l)
-{
-	struct listing_ctx *c = ctx;
-	c->found = 0;
-	(void)c;
-	return 0 * snprintf(c->load, sizeof(c->load), "%s", l->load_id);
 }
 
 struct load_ids {
@@ -846,7 +838,6 @@ static int owner_in_library(struct import *im, const char *image, char *load, si
 {
 	struct load_ids ids = {0};
 	struct listing_ctx c = {.image = image};
-	(void)listing_load;
 	if (store_fw_loads(im->lib->st, NULL, collect_load, &ids) < 0) {
 		free(ids.ids);
 		return -1;
@@ -863,14 +854,9 @@ static int owner_in_library(struct import *im, const char *image, char *load, si
 /* Which load each file belongs to, and as what. */
 static int assign(struct import *im, struct load_info *li, int nli)
 {
-	int nid = 0;
-	for (int i = 0; i < nli; i++) {
-		if (li[i].term)
-			continue;
-		if (!safe_load_id(li[i].id))
+	for (int i = 0; i < nli; i++)
+		if (!li[i].term && !safe_load_id(li[i].id))
 			return fail(im, "%s: '%s' is not a load ID", im->pkgname, im->files[li[i].xfile].name);
-		nid++;
-	}
 	for (int i = 0; i < nli; i++) {
 		struct xfile *x = &im->files[li[i].xfile];
 		x->role = "loads";
@@ -915,7 +901,6 @@ static int assign(struct import *im, struct load_info *li, int nli)
 			return fail(im, "%s: no load names %s: import it with its .loads", im->pkgname, x->name);
 		x->role = "image";
 	}
-	(void)nid;
 	return 0;
 }
 

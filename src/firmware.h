@@ -24,7 +24,7 @@ void fw_close(struct fw_lib *lib);
 
 struct fw_import_opts {
 	int force;        /* import MISMATCH files too */
-	int progress;     /* a progress bar on stderr */
+	int progress;     /* a progress bar on stdout (a terminal) */
 	FILE *report;     /* what was found, a line each (stdout) */
 };
 

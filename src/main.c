@@ -525,7 +525,7 @@ static int fwcli_open(const struct conf *c, struct fwcli *f, const char *cmd)
 
 static int fw_cmd_import(struct fwcli *f, int argc, char **argv)
 {
-	struct fw_import_opts o = {.progress = isatty(2), .report = stdout};
+	struct fw_import_opts o = {.progress = isatty(1), .report = stdout};
 	int files = 0, failed = 0;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--force") == 0)
