@@ -16,7 +16,7 @@ SHARED ?= ../shared
 FUZZ_SECONDS ?= 60
 
 CC ?= cc
-PKGS := sqlite3 inih jansson libarchive
+PKGS := sqlite3 inih jansson libarchive libxml-2.0
 # the packages must be there before pkg-config is asked
 DEPS_OK := $(shell scripts/deps.sh build >&2 && echo ok)
 ifneq ($(DEPS_OK),ok)
@@ -45,7 +45,7 @@ FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 all: phoneboot
 
 phoneboot: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 build/rel/%.o: src/%.c $(wildcard src/*.h) | build/rel
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -66,15 +66,15 @@ build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
 	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
 
 build/asan/phoneboot: $(SAN_OBJS)
-	$(CC) $(SAN_CFLAGS) -o $@ $(SAN_OBJS) $(PKG_LIBS)
+	$(CC) $(SAN_CFLAGS) -o $@ $(SAN_OBJS) $(PKG_LIBS) -lm
 
 build/asan/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(SAN_LIB_OBJS) \
-		$(PKG_LIBS) $$(pkg-config --libs cmocka)
+		$(PKG_LIBS) -lm $$(pkg-config --libs cmocka)
 
 build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(GEN) $(wildcard src/*.h) | build/fuzz
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
-		-o $@ $< $(LIB_SRCS) $(GEN) $(PKG_LIBS)
+		-o $@ $< $(LIB_SRCS) $(GEN) $(PKG_LIBS) -lm
 
 build/rel build/asan build/fuzz build/gen:
 	mkdir -p $@

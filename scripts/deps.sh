@@ -19,6 +19,7 @@ build   libsqlite3-dev
 build   libinih-dev
 build   libjansson-dev
 build   libarchive-dev
+build   libxml2-dev
 test    libcmocka-dev
 test    tftp-hpa
 test    curl

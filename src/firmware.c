@@ -43,6 +43,11 @@ struct known {
 	char *name, *load;
 };
 
+struct fw_known {
+	struct known *known;
+	int nknown;
+};
+
 struct fw_lib {
 	char *dir;                 /* STATE/firmware */
 	int dirfd;
@@ -54,7 +59,7 @@ struct fw_lib {
 
 /* --- the known-firmware list --- */
 
-static int known_parse(struct fw_lib *lib, FILE *f, const char *name, char *err, size_t errlen)
+static int known_parse(struct fw_known *lib, FILE *f, const char *name, char *err, size_t errlen)
 {
 	char line[1024];
 	int lineno = 0;
@@ -86,7 +91,7 @@ static int known_parse(struct fw_lib *lib, FILE *f, const char *name, char *err,
 	return 0;
 }
 
-static int known_load(struct fw_lib *lib, const char *admin, char *err, size_t errlen)
+static int known_load(struct fw_known *lib, const char *admin, char *err, size_t errlen)
 {
 	FILE *f = fmemopen((void *)known_builtin, strlen(known_builtin), "r");
 	if (!f)
@@ -103,6 +108,43 @@ static int known_load(struct fw_lib *lib, const char *admin, char *err, size_t e
 		}
 	}
 	return r;
+}
+
+static void known_free(struct known *k, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(k[i].name);
+		free(k[i].load);
+	}
+	free(k);
+}
+
+struct fw_known *fw_known_open(const char *admin, char *err, size_t errlen)
+{
+	struct fw_known *k = calloc(1, sizeof(*k));
+	if (!k || known_load(k, admin, err, errlen) < 0) {
+		if (k)
+			known_free(k->known, k->nknown);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+const char *fw_known_load_of(const struct fw_known *k, const char *name)
+{
+	for (int i = 0; i < k->nknown; i++)
+		if (strcasecmp(k->known[i].name, name) == 0 && strcmp(k->known[i].load, "-") != 0)
+			return k->known[i].load;
+	return NULL;
+}
+
+void fw_known_close(struct fw_known *k)
+{
+	if (!k)
+		return;
+	known_free(k->known, k->nknown);
+	free(k);
 }
 
 /* known-good when name, size and SHA-1 match a line; MISMATCH when the name
@@ -150,8 +192,13 @@ struct fw_lib *fw_open(const char *state_dir, struct store *st, const struct mod
 		snprintf(err, errlen, "%s: %s", lib->dir, strerror(errno));
 		goto fail;
 	}
-	if (known_load(lib, known_admin, err, errlen) < 0)
+	struct fw_known k = {0};
+	if (known_load(&k, known_admin, err, errlen) < 0) {
+		known_free(k.known, k.nknown);
 		goto fail;
+	}
+	lib->known = k.known;
+	lib->nknown = k.nknown;
 	return lib;
 fail:
 	fw_close(lib);
@@ -162,11 +209,7 @@ void fw_close(struct fw_lib *lib)
 {
 	if (!lib)
 		return;
-	for (int i = 0; i < lib->nknown; i++) {
-		free(lib->known[i].name);
-		free(lib->known[i].load);
-	}
-	free(lib->known);
+	known_free(lib->known, lib->nknown);
 	if (lib->dirfd >= 0)
 		close(lib->dirfd);
 	free(lib->dir);
@@ -217,6 +260,17 @@ static void sweep(struct fw_lib *lib)
 	while (d && (e = readdir(d)))
 		if (strncmp(e->d_name, ".import-", 8) == 0)
 			remove_tree(lib->dirfd, e->d_name);
+	if (d)
+		closedir(d);
+	/* a load folder swapped in by an import killed before its commit */
+	fd = openat(lib->dirfd, "loads", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (store_fw_load_exists(lib->st, e->d_name) == 0)
+			remove_tree(dirfd(d), e->d_name);
+	}
 	if (d)
 		closedir(d);
 	fd = openat(lib->dirfd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -851,6 +905,45 @@ static int owner_in_library(struct import *im, const char *image, char *load, si
 	return c.found;
 }
 
+struct same_list {
+	const struct loads_body *b;
+	int n, same;
+};
+
+static int same_list_image(void *ctx, int position, const char *name)
+{
+	struct same_list *c = ctx;
+	const struct loads_body *b = c->b;
+	if (position != c->n + 1 || c->n >= b->nimages || strlen(name) != b->images[c->n].len ||
+	    strncasecmp(name, b->images[c->n].name, b->images[c->n].len) != 0)
+		c->same = 0;
+	c->n++;
+	return 0;
+}
+
+/* A loose termXX.default.loads: the load in the library whose image list it
+ * repeats. 1 found, 0 none, -1 error. */
+static int term_owner_in_library(struct import *im, const struct loads_body *b, char *load, size_t len)
+{
+	struct load_ids ids = {0};
+	int found = 0;
+	if (store_fw_loads(im->lib->st, NULL, collect_load, &ids) < 0) {
+		free(ids.ids);
+		return -1;
+	}
+	for (int i = 0; i < ids.n && !found; i++) {
+		struct same_list c = {.b = b, .same = 1};
+		if (store_fw_images(im->lib->st, ids.ids[i], same_list_image, &c) < 0)
+			break;
+		if (c.same && c.n == b->nimages) {
+			snprintf(load, len, "%s", ids.ids[i]);
+			found = 1;
+		}
+	}
+	free(ids.ids);
+	return found;
+}
+
 /* Which load each file belongs to, and as what. */
 static int assign(struct import *im, struct load_info *li, int nli)
 {
@@ -867,8 +960,9 @@ static int assign(struct import *im, struct load_info *li, int nli)
 		for (int k = 0; k < nli && !x->load[0]; k++)
 			if (!li[k].term && same_images(&li[i].body, &li[k].body))
 				snprintf(x->load, sizeof(x->load), "%s", li[k].id);
-		if (!x->load[0])
-			return fail(im, "%s: %s names images of no <LOADID>.loads in the package", im->pkgname, x->name);
+		if (!x->load[0] && term_owner_in_library(im, &li[i].body, x->load, sizeof(x->load)) <= 0)
+			return fail(im, "%s: %s names the images of no load in the package or the library",
+				    im->pkgname, x->name);
 	}
 	const char *first = NULL;
 	for (int k = 0; k < nli && !first; k++)
@@ -1078,6 +1172,9 @@ int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts 
 			goto out;
 		}
 	}
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	pkg.imported_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 	pkg.name = base;
 	pkg.sha1 = sha1;
 	pkg.sha256 = sha256;
@@ -1104,8 +1201,8 @@ int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts 
 		}
 	}
 	if (mismatches[0] && !o->force) {
-		fail(&im, "MISMATCH:%s: known genuine only with other sizes or hashes; refused (use --force to"
-			  " import anyway)", mismatches);
+		fail(&im, "%s: MISMATCH:%s: known genuine only with other sizes or hashes; refused (use"
+			  " --force to import anyway)", base, mismatches);
 		goto out;
 	}
 	if (assign(&im, li, nli) < 0 || move_blobs(&im) < 0)
@@ -1126,6 +1223,7 @@ int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts 
 		goto out;
 	report(&im, li, nli, &pkg);
 	r = 0;
+	sweep(lib); /* content an import replaced is no longer referenced */
 out:
 	cleanup(&im, li, nli);
 	close(lock);

@@ -50,6 +50,14 @@ int fw_missing(struct fw_lib *lib, const char *load_id, char *buf, size_t len);
 int fw_resolve(void *ctx, const struct sockaddr *peer, const char *name, struct tftp_source *src,
 	       char *why, size_t whylen);
 
+/* The known-firmware list alone (the simulator names the load a phone
+ * flashed from its images): the load a file of that name and size belongs
+ * to, or NULL. */
+struct fw_known;
+struct fw_known *fw_known_open(const char *admin, char *err, size_t errlen);
+const char *fw_known_load_of(const struct fw_known *k, const char *name);
+void fw_known_close(struct fw_known *k);
+
 /* Known-good list verdicts. */
 #define FW_KNOWN "known-good"
 #define FW_UNKNOWN "unknown"

@@ -1,4 +1,5 @@
 /* phoneboot: CLI dispatch. Protocol logic lives in the modules. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 
 #include "conf.h"
 #include "firmware.h"
+#include "sim.h"
 #include "models.h"
 #include "log.h"
 #include "loop.h"
@@ -42,6 +44,10 @@ static void usage(FILE *f)
 		"  firmware import [--force] FILE...   add Cisco packages (.cop.sgn, .zip, .tar.gz,\n"
 		"                   loose .loads/.sbn files or a directory of them) to the library\n"
 		"  firmware list [--json] | show LOADID | verify | remove LOADID\n"
+		"  sim --tftp ADDR[:PORT] --model M --load LOADID [--phones N] [--hard-reset]\n"
+		"      [--target sip|LOADID] [--mac-base MAC] [--bind-base IP] [--timeout S]\n"
+		"      [--max-reboots N] [--realistic] [--json] [-v]\n"
+		"                   simulated phones against a TFTP server\n"
 		"  version          print the version\n"
 		"\n"
 		"  -c FILE          configuration (default " CONF_DEFAULT_PATH " if present,\n"
@@ -321,12 +327,14 @@ static int print_event(void *ctx, const struct store_event *ev)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%s.%03d %s %s %s %s %lld bytes %lld blocks %.3f s %lld retransmits%s%s\n", ts,
+	/* where the bytes came from, when that is not simply the name asked for */
+	int from = ev->served && *ev->served && (!ev->file || strcmp(ev->served, ev->file) != 0);
+	printf("%s.%03d %s %s %s %s %lld bytes %lld blocks %.3f s %lld retransmits%s%s%s%s\n", ts,
 	       (int)(ev->time_us / 1000 % 1000), ev->ip ? ev->ip : "-",
 	       strcmp(ev->kind, "tftp-wrq") == 0 ? "WRQ" : "RRQ", ev->file ? ev->file : "-",
 	       ev->outcome ? ev->outcome : "-", (long long)ev->bytes, (long long)ev->blocks,
-	       ev->duration_us / 1e6, (long long)ev->retransmits, ev->detail && *ev->detail ? ": " : "",
-	       ev->detail ? ev->detail : "");
+	       ev->duration_us / 1e6, (long long)ev->retransmits, from ? " from " : "", from ? ev->served : "",
+	       ev->detail && *ev->detail ? ": " : "", ev->detail ? ev->detail : "");
 	lc->last_id = ev->id;
 	return 0;
 }
@@ -511,10 +519,17 @@ static int fwcli_open(const struct conf *c, struct fwcli *f, const char *cmd)
 		fwcli_close(f);
 		return 1;
 	}
-	f->st = store_open(c->state_dir, err, sizeof(err));
 	snprintf(known, sizeof(known), "%s", path);
 	snprintf(strrchr(known, '/') + 1, sizeof(known) - (size_t)(strrchr(known, '/') + 1 - known),
 		 "known-firmware.conf");
+	struct fw_known *k = fw_known_open(known, err, sizeof(err));
+	if (!k) { /* the admin's list is configuration: its errors exit 2 */
+		fprintf(stderr, "phoneboot %s: %s\n", cmd, err);
+		fwcli_close(f);
+		return 2;
+	}
+	fw_known_close(k);
+	f->st = store_open(c->state_dir, err, sizeof(err));
 	if (!f->st || !(f->lib = fw_open(c->state_dir, f->st, &f->ms, known, err, sizeof(err)))) {
 		fprintf(stderr, "phoneboot %s: %s\n", cmd, err);
 		fwcli_close(f);
@@ -581,7 +596,9 @@ static const char *worse(const char *a, const char *b)
 static int list_file(void *ctx, const struct store_fw_file *fl)
 {
 	struct list_ctx *l = ctx;
-	l->worst = worse(l->worst, fl->verdict);
+	/* a load's verdict is its .loads and images': CUCM's leftovers are never known */
+	if (strcmp(fl->role, "extra") != 0)
+		l->worst = worse(l->worst, fl->verdict);
 	if (l->files)
 		json_array_append_new(l->files, json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "name", fl->name,
 							  "size", (json_int_t)fl->size, "sha256", fl->sha256,
@@ -756,6 +773,113 @@ static int cmd_firmware(const struct conf *c, int argc, char **argv)
 	return rc;
 }
 
+/* --- sim --- */
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char end;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6 &&
+	    sscanf(s, "%2x%2x%2x%2x%2x%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+static int sim_usage(const char *what, const char *val)
+{
+	fprintf(stderr, "phoneboot sim: %s%s%s (see phoneboot --help)\n", what, val ? ": " : "", val ? val : "");
+	return 2;
+}
+
+static int cmd_sim(const struct conf *c, int argc, char **argv)
+{
+	struct sim_opts o;
+	const char *model = NULL, *tftp = NULL;
+	char err[1024], path[4096];
+	sim_defaults(&o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int takes = 1;
+		if (strcmp(a, "--hard-reset") == 0) {
+			o.hard_reset = 1, takes = 0;
+		} else if (strcmp(a, "--json") == 0) {
+			o.json = 1, takes = 0;
+		} else if (strcmp(a, "-v") == 0) {
+			o.verbose = 1, takes = 0;
+		} else if (strcmp(a, "--realistic") == 0) {
+			/* what phones do: about 1.5 s per MB written, a minute between rejected tries */
+			o.flash_ms_per_mb = 1500, o.retry_ms = 60000, o.reboot_ms = 20000, takes = 0;
+		} else if (!v) {
+			return sim_usage("a value is missing after", a);
+		} else if (strcmp(a, "--tftp") == 0) {
+			tftp = v;
+		} else if (strcmp(a, "--phones") == 0) {
+			o.phones = atoi(v);
+			if (o.phones < 1 || o.phones > 100000)
+				return sim_usage("--phones expects 1..100000, not", v);
+		} else if (strcmp(a, "--model") == 0) {
+			model = v;
+		} else if (strcmp(a, "--load") == 0) {
+			o.load = v;
+		} else if (strcmp(a, "--target") == 0) {
+			o.target = v;
+		} else if (strcmp(a, "--mac-base") == 0) {
+			if (parse_mac(v, o.mac_base) < 0)
+				return sim_usage("--mac-base expects 00:11:22:00:00:00, not", v);
+		} else if (strcmp(a, "--bind-base") == 0) {
+			if (inet_pton(AF_INET, v, &o.bind_base) != 1)
+				return sim_usage("--bind-base expects an IPv4 address, not", v);
+		} else if (strcmp(a, "--timeout") == 0) {
+			o.timeout_s = atof(v);
+			if (!(o.timeout_s > 0 && o.timeout_s <= 86400))
+				return sim_usage("--timeout expects seconds, 0 < S <= 86400, not", v);
+		} else if (strcmp(a, "--max-reboots") == 0) {
+			o.max_reboots = atoi(v);
+			if (o.max_reboots < 1 || o.max_reboots > 1000)
+				return sim_usage("--max-reboots expects 1..1000, not", v);
+		} else {
+			return sim_usage("unknown option", a);
+		}
+		i += takes;
+	}
+	if (!tftp || !model || !o.load)
+		return sim_usage("--tftp, --model and --load are required", NULL);
+	struct conf_addr ca;
+	if (conf_parse_addr(tftp, 69, &ca) < 0 || ca.ss.ss_family != AF_INET)
+		return sim_usage("--tftp expects an IPv4 ADDR[:PORT], not", tftp);
+	memcpy(&o.server, &ca.ss, sizeof(o.server));
+	struct models ms;
+	admin_models_path(c->path, path, sizeof(path));
+	if (models_load(&ms, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "phoneboot sim: %s\n", err);
+		return 2;
+	}
+	o.model = models_find(&ms, model);
+	if (!o.model) {
+		models_free(&ms);
+		return sim_usage("no such model (see phoneboot models)", model);
+	}
+	enum model_proto proto;
+	struct model_version v;
+	if (strcmp(o.target, "sip") != 0 && !models_parse_load_id(&ms, o.target, &proto, &v)) {
+		models_free(&ms);
+		return sim_usage("--target expects sip or a load ID such as SCCP11.8-5-2S, not", o.target);
+	}
+	snprintf(strrchr(path, '/') + 1, sizeof(path) - (size_t)(strrchr(path, '/') + 1 - path), "known-firmware.conf");
+	struct fw_known *known = fw_known_open(path, err, sizeof(err));
+	if (!known) {
+		fprintf(stderr, "phoneboot sim: %s\n", err);
+		models_free(&ms);
+		return 2;
+	}
+	int rc = sim_run(&ms, known, &o, stdout);
+	fw_known_close(known);
+	models_free(&ms);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cpath = NULL;
@@ -810,6 +934,8 @@ int main(int argc, char **argv)
 		rc = cmd_models(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "firmware") == 0) {
 		rc = cmd_firmware(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "sim") == 0) {
+		rc = cmd_sim(&c, argc - optind, argv + optind);
 	} else {
 		fprintf(stderr, "phoneboot: unknown command '%s'\n", cmd);
 		usage(stderr);

@@ -399,7 +399,24 @@ int store_fw_load_remove(struct store *s, const char *load_id)
 	const char *t[] = {load_id};
 	if (run(s, "DELETE FROM fw_loads WHERE load_id = ?", 1, t, 0, NULL) < 0)
 		return -1;
-	return sqlite3_changes(s->db) > 0 ? 0 : 1;
+	if (sqlite3_changes(s->db) == 0)
+		return 1;
+	/* a package none of whose loads or tree files is left is forgotten, so
+	 * importing it again imports it */
+	return run(s, "DELETE FROM fw_packages WHERE id NOT IN (SELECT package_id FROM fw_loads"
+		      " WHERE package_id IS NOT NULL) AND id NOT IN (SELECT package_id FROM fw_tree"
+		      " WHERE package_id IS NOT NULL)", 0, NULL, 0, NULL);
+}
+
+int store_fw_load_exists(struct store *s, const char *load_id)
+{
+	const char *t[] = {load_id};
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM fw_loads WHERE load_id = ?", 1, t, 0, NULL);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static const char *col(sqlite3_stmt *st, int i)

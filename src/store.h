@@ -80,6 +80,8 @@ int store_fw_image_put(struct store *s, const char *load_id, int position, const
 int store_fw_file_put(struct store *s, const struct store_fw_file *f);
 int store_fw_tree_put(struct store *s, const struct store_fw_file *f, int64_t package_id);
 int store_fw_load_remove(struct store *s, const char *load_id);
+/* 1 when the load is in the library, 0 when not, -1. */
+int store_fw_load_exists(struct store *s, const char *load_id);
 
 typedef int (*store_fw_load_fn)(void *ctx, const struct store_fw_load *l);
 typedef int (*store_fw_file_fn)(void *ctx, const struct store_fw_file *f);

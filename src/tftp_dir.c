@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tftp.h"
@@ -30,32 +31,137 @@ int tftp_open_beneath(int dirfd, const char *name, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-/* In directory dfd, the entry that matches comp ignoring case (an exact
- * match wins). 0 and its name in out, or -ENOENT. */
-static int find_nocase(int dfd, const char *comp, size_t clen, char *out, size_t outlen)
+/* Listings for the case-insensitive fallback, by directory, sorted without
+ * case. A boot storm asks for a thousand missing CTLSEP<MAC>.tlv at once:
+ * reading a large directory for each would cost more than the transfers. A
+ * listing is used while the directory's mtime is what it was, and only when
+ * that mtime was more than a second old when the listing was read (mtime
+ * ticks are coarse: a file added in the same tick would go unseen). */
+#define LISTING_SLOTS 16
+#define LISTING_MAX 100000
+
+struct listing {
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	char **names;
+	size_t n;
+	unsigned long used;
+	int occupied;
+};
+
+static struct listing listings[LISTING_SLOTS];
+static unsigned long listing_clock;
+
+static int cmp_nocase(const void *a, const void *b)
 {
-	/* a new open, not dup(): a dup shares the read position of earlier listings */
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void listing_free(struct listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}
+
+static int listing_read(int dfd, struct listing *l)
+{
 	int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lfd < 0)
-		return -errno;
-	DIR *d = fdopendir(lfd);
-	if (!d) {
-		close(lfd);
-		return -ENOENT;
-	}
-	int found = 0;
+	DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+	size_t cap = 0;
 	struct dirent *e;
+	if (!d) {
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
 	while ((e = readdir(d))) {
-		if (strlen(e->d_name) != clen || strncasecmp(e->d_name, comp, clen) != 0)
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
-		if (!found || strncmp(e->d_name, comp, clen) == 0)
-			snprintf(out, outlen, "%s", e->d_name);
-		found = 1;
-		if (strncmp(e->d_name, comp, clen) == 0)
+		if (l->n == LISTING_MAX)
 			break;
+		if (l->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **p = realloc(l->names, cap * sizeof(*p));
+			if (!p)
+				break;
+			l->names = p;
+		}
+		if (!(l->names[l->n] = strdup(e->d_name)))
+			break;
+		l->n++;
 	}
 	closedir(d);
-	return found ? 0 : -ENOENT;
+	if (l->n)
+		qsort(l->names, l->n, sizeof(*l->names), cmp_nocase);
+	l->occupied = 1;
+	return 0;
+}
+
+static struct listing *listing_get(int dfd)
+{
+	struct stat st;
+	struct timespec now;
+	if (fstat(dfd, &st) < 0)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct listing *victim = &listings[0];
+	for (int i = 0; i < LISTING_SLOTS; i++) {
+		struct listing *l = &listings[i];
+		if (l->occupied && l->dev == st.st_dev && l->ino == st.st_ino) {
+			if (l->mtime.tv_sec == st.st_mtim.tv_sec && l->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+				l->used = ++listing_clock;
+				return l;
+			}
+			victim = l;
+			break;
+		}
+		if (l->used < victim->used)
+			victim = l;
+	}
+	listing_free(victim);
+	if (listing_read(dfd, victim) < 0)
+		return NULL;
+	victim->dev = st.st_dev;
+	victim->ino = st.st_ino;
+	victim->used = ++listing_clock;
+	/* a directory changed within the last second may change again unseen */
+	if (now.tv_sec - st.st_mtim.tv_sec > 1)
+		victim->mtime = st.st_mtim;
+	else
+		victim->mtime = (struct timespec){-1, -1};
+	return victim;
+}
+
+/* In directory dfd, the entry that matches comp ignoring case (the exact
+ * name was looked for first). 0 and its name in out, or -ENOENT. */
+static int find_nocase(int dfd, const char *comp, size_t clen, char *out, size_t outlen)
+{
+	char key[TFTP_NAME_MAX + 1];
+	if (clen > TFTP_NAME_MAX)
+		return -ENOENT;
+	memcpy(key, comp, clen);
+	key[clen] = 0;
+	struct listing *l = listing_get(dfd);
+	if (!l || l->n == 0)
+		return -ENOENT;
+	const char *k = key;
+	char **hit = bsearch(&k, l->names, l->n, sizeof(*l->names), cmp_nocase);
+	if (!hit)
+		return -ENOENT;
+	/* among names equal without case, an exact one wins */
+	char **first = hit, **last = hit;
+	while (first > l->names && strcasecmp(first[-1], key) == 0)
+		first--;
+	while (last + 1 < l->names + l->n && strcasecmp(last[1], key) == 0)
+		last++;
+	for (char **p = first; p <= last; p++)
+		if (strcmp(*p, key) == 0)
+			hit = p;
+	snprintf(out, outlen, "%s", *hit);
+	return 0;
 }
 
 static int open_file(int dirfd, const char *name);

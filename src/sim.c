@@ -1,0 +1,776 @@
+/* sim: simulated phones. One struct phone per phone, one loop for all; each
+ * phone is a chain of TFTP reads and timers, moved on by the result of the
+ * last one. */
+#include "sim.h"
+
+#include <arpa/inet.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loads_wire.h"
+#include "loop.h"
+#include "tftpc.h"
+
+#define MAX_FETCHED 24
+#define KEEP_LOADS 65536        /* a .loads, an .sbn's header */
+#define KEEP_CONFIG (1 << 20)   /* a SEP<MAC>.cnf.xml */
+#define MAX_EXTRAS 6
+
+enum ph_state { PH_RUN, PH_DONE, PH_STUCK, PH_REBOOT_LOOP, PH_REJECTED, PH_NOCONFIG, PH_NOTREACHED,
+		PH_FAILED, PH_TIMEOUT, PH_NSTATES };
+static const char *const state_names[PH_NSTATES] = {
+	"running", "done", "stuck", "reboot-loop", "config-rejected", "no-config", "not-reached",
+	"failed", "timeout",
+};
+
+enum ph_step { ST_LOADS, ST_IMAGE, ST_CTL, ST_ITL, ST_ITLFILE, ST_CONFIG, ST_XMLDEFAULT, ST_EXTRA };
+
+struct fetched {
+	char name[LOADS_NAME_MAX + 1];
+	uint64_t bytes;
+	char sha256[DIGEST_SHA256_HEX];
+};
+
+struct sim;
+
+struct phone {
+	struct sim *sim;
+	int idx;
+	char mac[13], sep[16];
+	char ip[INET_ADDRSTRLEN];
+	struct sockaddr_in addr;
+	char load[64], load_before[64], shown[64];
+	int recovery;                 /* booting after a hard reset */
+	enum ph_state state;
+	char reason[256];
+	int steps, reboots;
+	unsigned loads_requests;
+	enum ph_step step;
+	char loads_name[96];          /* the .loads being asked for */
+	char offered[64];             /* the load it is taking */
+	char images[LOADS_MAX_IMAGES][LOADS_NAME_MAX + 1];
+	int nimages, img;
+	unsigned img_tries;
+	uint64_t flash_bytes;
+	char extras[MAX_EXTRAS][160];
+	int nextras, extra;
+	struct fetched fetched[MAX_FETCHED];
+	int nfetched;
+	double t0, t1;
+	struct tftpc *x;
+	struct loop_timer timer;
+	void (*after)(struct phone *p);
+};
+
+struct sim {
+	struct loop *loop;
+	const struct sim_opts *o;
+	const struct models *ms;
+	const struct fw_known *known;
+	struct phone *p;
+	int running;
+	FILE *out;
+	int verbose;
+	struct loop_timer deadline, tick;
+	double t_start;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void say(struct phone *p, const char *fmt, ...)
+{
+	if (!p->sim->verbose)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(p->sim->out, "%8.3f %s ", now_s() - p->sim->t_start, p->sep);
+	vfprintf(p->sim->out, fmt, ap);
+	fputc('\n', p->sim->out);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void end(struct phone *p, enum ph_state st, const char *fmt, ...)
+{
+	va_list ap;
+	if (p->state != PH_RUN)
+		return;
+	p->state = st;
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	p->t1 = now_s();
+	if (p->x) {
+		tftpc_cancel(p->x);
+		p->x = NULL;
+	}
+	loop_timer_cancel(p->sim->loop, &p->timer);
+	say(p, "%s: %s", state_names[st], p->reason);
+	if (--p->sim->running == 0)
+		loop_stop(p->sim->loop);
+}
+
+static void later(struct phone *p, unsigned ms, void (*fn)(struct phone *p))
+{
+	p->after = fn;
+	loop_timer_set(p->sim->loop, &p->timer, (uint64_t)ms * 1000);
+}
+
+static void on_timer(void *arg)
+{
+	struct phone *p = arg;
+	if (p->state == PH_RUN && p->after)
+		p->after(p);
+}
+
+static void on_fetched(void *ctx, const struct tftpc_result *r);
+
+static void fetch(struct phone *p, enum ph_step step, const char *name, size_t keep)
+{
+	const struct sim_opts *o = p->sim->o;
+	struct tftpc_opts to = {.timeout_ms = o->tftp_timeout_ms, .retries = o->tftp_retries, .keep = keep};
+	p->step = step;
+	p->x = tftpc_get(p->sim->loop, &p->addr, &o->server, name, &to, on_fetched, p);
+	if (!p->x)
+		end(p, PH_FAILED, "cannot start a TFTP read from %s (out of sockets or memory?)", p->ip);
+}
+
+/* --- the rules --- */
+
+static int version_of_release(const char *rel, struct model_version *v)
+{
+	/* "9-4-2ES9", "8-5-2TH1-9": the first three numbers */
+	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		if (*rel < '0' || *rel > '9')
+			return i >= 2 ? (v->set = 1, 0) : -1;
+		v->v[i] = (unsigned)strtoul(rel, &end, 10);
+		rel = end;
+		if (*rel == '-' || *rel == '.')
+			rel++;
+		else
+			break;
+	}
+	v->set = 1;
+	return 0;
+}
+
+int sim_offered_load(const struct models *ms, const struct fw_known *known, const struct model *m,
+		     const char *const *images, int nimages, const char *release, char *id, size_t idlen,
+		     struct model_version *v)
+{
+	enum model_proto proto;
+	for (int i = 0; known && i < nimages; i++) {
+		const char *l = fw_known_load_of(known, images[i]);
+		if (l && models_parse_load_id(ms, l, &proto, v)) {
+			snprintf(id, idlen, "%s", l);
+			return 0;
+		}
+	}
+	/* no known image: the version the images carry ("jar11sip.9-4-2ES9.sbn") */
+	const char *rel = release;
+	char buf[64] = "";
+	int sip = 0;
+	for (int i = 0; i < nimages; i++) {
+		const char *dot = strchr(images[i], '.');
+		if (!rel && dot) {
+			snprintf(buf, sizeof(buf), "%s", dot + 1);
+			char *sbn = strstr(buf, ".sbn");
+			if (sbn)
+				*sbn = 0;
+			rel = buf;
+		}
+		if (strncasecmp(images[i], "jar", 3) == 0 || strncasecmp(images[i], "cvm", 3) == 0)
+			sip |= strstr(images[i], "sip") != NULL;
+	}
+	if (!rel || version_of_release(rel, v) < 0)
+		return -1;
+	const char *prefix = sip ? m->sip_prefix : m->sccp_prefix;
+	snprintf(id, idlen, "%s.%s", prefix ? prefix : "?", rel);
+	return 0;
+}
+
+int sim_bootloader_accepts(const struct model *m, const struct models *ms, const char *current,
+			   const struct model_version *offered)
+{
+	if (!m->bridge_from.set || models_version_cmp(offered, &m->bridge_before) < 0)
+		return 1;
+	enum model_proto proto;
+	struct model_version cur;
+	if (!current || !*current || !models_parse_load_id(ms, current, &proto, &cur))
+		return 0; /* an unknown load is treated as older than the bridge */
+	return models_version_cmp(&cur, &m->bridge_from) >= 0;
+}
+
+/* --- recovery and upgrade: a .loads, then its images --- */
+
+static void start_loads(struct phone *p);
+static void normal_boot(struct phone *p);
+static void boot(struct phone *p);
+
+static void reboot(struct phone *p)
+{
+	p->reboots++;
+	if (p->reboots > p->sim->o->max_reboots) {
+		end(p, PH_FAILED, "rebooted %d times without reaching its target", p->reboots - 1);
+		return;
+	}
+	say(p, "reboot");
+	later(p, p->sim->o->reboot_ms, boot);
+}
+
+static void retry_loads(struct phone *p, const char *why)
+{
+	if (p->loads_requests >= p->sim->o->stuck_after) {
+		end(p, PH_STUCK, "%s requested %u times, no image: %s", p->loads_name, p->loads_requests, why);
+		return;
+	}
+	later(p, p->sim->o->retry_ms, start_loads);
+}
+
+static void start_loads(struct phone *p)
+{
+	p->loads_requests++;
+	fetch(p, ST_LOADS, p->loads_name, KEEP_LOADS);
+}
+
+static void flashed(struct phone *p);
+
+static void next_image(struct phone *p)
+{
+	if (p->img == p->nimages) {
+		const struct sim_opts *o = p->sim->o;
+		unsigned ms = (unsigned)(p->flash_bytes / 1048576.0 * o->flash_ms_per_mb);
+		say(p, "flashing %s (%llu bytes, %u ms)", p->offered, (unsigned long long)p->flash_bytes, ms);
+		later(p, ms, flashed);
+		return;
+	}
+	fetch(p, ST_IMAGE, p->images[p->img], KEEP_LOADS);
+}
+
+static void flashed(struct phone *p)
+{
+	snprintf(p->load, sizeof(p->load), "%s", p->offered);
+	/* after a recovery flash the phone shows its load as termXX.default */
+	if (p->recovery && p->sim->o->model->default_loads)
+		snprintf(p->shown, sizeof(p->shown), "%.*s", (int)(strlen(p->sim->o->model->default_loads) - 6),
+			 p->sim->o->model->default_loads);
+	else
+		snprintf(p->shown, sizeof(p->shown), "%s", p->load);
+	say(p, "now on %s (shown as %s)", p->load, p->shown);
+	p->steps++;
+	p->recovery = 0;
+	p->reboots--; /* a reboot into a new load is the plan, not a failure */
+	reboot(p);
+}
+
+static void got_loads(struct phone *p, const struct tftpc_result *r)
+{
+	struct sgn_header h;
+	struct loads_body b;
+	if (r->data_len != r->bytes || sgn_parse(r->data, r->data_len, &h, NULL) != SGN_OK ||
+	    loads_parse_body(r->data + h.header_len, r->data_len - h.header_len, &b) != LOADS_OK) {
+		say(p, "%s is not a signed .loads list", p->loads_name);
+		retry_loads(p, "not a valid signed .loads file");
+		return;
+	}
+	const char *names[LOADS_MAX_IMAGES];
+	char rel[64] = "";
+	p->nimages = b.nimages;
+	for (int i = 0; i < b.nimages; i++) {
+		snprintf(p->images[i], sizeof(p->images[i]), "%.*s", (int)b.images[i].len, b.images[i].name);
+		names[i] = p->images[i];
+	}
+	if (b.release)
+		snprintf(rel, sizeof(rel), "%.*s", (int)b.release_len, b.release);
+	struct model_version v;
+	if (sim_offered_load(p->sim->ms, p->sim->known, p->sim->o->model, names, b.nimages, rel[0] ? rel : NULL,
+			     p->offered, sizeof(p->offered), &v) < 0) {
+		retry_loads(p, "its images name no load version");
+		return;
+	}
+	if (!sim_bootloader_accepts(p->sim->o->model, p->sim->ms, p->load, &v)) {
+		const struct model *m = p->sim->o->model;
+		char f[32], t[32], cur[64];
+		models_version_str(&m->bridge_from, f, sizeof(f));
+		models_version_str(&m->bridge_to, t, sizeof(t));
+		snprintf(cur, sizeof(cur), "%s", p->load[0] ? p->load : "an unknown load");
+		char why[320];
+		snprintf(why, sizeof(why), "the bootloader on %s refuses %s; it needs a load in %s..%s first", cur,
+			 p->offered, f, t);
+		say(p, "rejects %s: %s", p->loads_name, why);
+		retry_loads(p, why);
+		return;
+	}
+	say(p, "takes %s from %s (%d images)", p->offered, p->loads_name, p->nimages);
+	p->img = 0;
+	p->img_tries = 0;
+	p->flash_bytes = 0;
+	next_image(p);
+}
+
+static void got_image(struct phone *p, const struct tftpc_result *r)
+{
+	struct sgn_header h;
+	const char *name = p->images[p->img];
+	int ok = r->status == TFTPC_OK && sgn_parse(r->data, r->data_len, &h, NULL) == SGN_OK &&
+		 h.filename.s && strcasecmp(h.filename.s, name) == 0 && r->bytes > h.header_len;
+	if (!ok) {
+		if (++p->img_tries <= p->sim->o->image_retries) {
+			later(p, p->sim->o->retry_ms, next_image);
+			return;
+		}
+		say(p, "gives up on %s after %u tries", name, p->img_tries);
+		p->img_tries = 0;
+		reboot(p);
+		return;
+	}
+	p->flash_bytes += r->bytes;
+	p->img++;
+	p->img_tries = 0;
+	next_image(p);
+}
+
+/* --- normal boot: trust lists, config, locale --- */
+
+static xmlNode *find(xmlNode *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, name) == 0)
+			return n;
+		xmlNode *c = find(n->children, name);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+static void text_of(xmlNode *n, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (!n)
+		return;
+	xmlChar *t = xmlNodeGetContent(n);
+	if (t) {
+		const char *s = (const char *)t;
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		snprintf(buf, len, "%s", s);
+		size_t l = strlen(buf);
+		while (l && (buf[l - 1] == ' ' || buf[l - 1] == '\n' || buf[l - 1] == '\r' || buf[l - 1] == '\t'))
+			buf[--l] = 0;
+		xmlFree(t);
+	}
+}
+
+static int has_sip_line(xmlNode *lines)
+{
+	for (xmlNode *l = lines ? lines->children : NULL; l; l = l->next) {
+		char fid[16];
+		if (l->type != XML_ELEMENT_NODE || strcmp((const char *)l->name, "line") != 0)
+			continue;
+		text_of(find(l->children, "featureID"), fid, sizeof(fid));
+		if (strcmp(fid, "9") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void add_extra(struct phone *p, const char *dir, const char *file)
+{
+	if (p->nextras < MAX_EXTRAS && file && *file)
+		snprintf(p->extras[p->nextras++], sizeof(p->extras[0]), "%s%s%s", dir ? dir : "", dir && *dir ? "/" : "",
+			 file);
+}
+
+static int target_met(const struct phone *p, int config_ok)
+{
+	const char *t = p->sim->o->target;
+	if (strcmp(t, "sip") != 0)
+		return strcmp(p->load, t) == 0;
+	enum model_proto proto;
+	struct model_version v;
+	return config_ok && models_parse_load_id(p->sim->ms, p->load, &proto, &v) && proto == MODEL_PROTO_SIP;
+}
+
+static void next_extra(struct phone *p)
+{
+	if (p->extra == p->nextras) {
+		if (target_met(p, 1))
+			end(p, PH_DONE, "config ok, %d step%s", p->steps, p->steps == 1 ? "" : "s");
+		else
+			end(p, PH_NOTREACHED, "config ok, but running %s, not %s", p->load, p->sim->o->target);
+		return;
+	}
+	fetch(p, ST_EXTRA, p->extras[p->extra], 0);
+}
+
+/* What the firmware checks in a configuration (cisco-facts.md 5.1, 6). */
+static void got_config(struct phone *p, const struct tftpc_result *r, int is_default)
+{
+	const struct model *m = p->sim->o->model;
+	xmlDoc *doc = xmlReadMemory((const char *)r->data, (int)r->data_len, is_default ? "XMLDefault.cnf.xml" : p->sep,
+				    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc || r->data_len != r->bytes) {
+		xmlFreeDoc(doc);
+		end(p, PH_REJECTED, "%s is not well-formed XML", is_default ? "XMLDefault.cnf.xml" : "its config");
+		return;
+	}
+	xmlNode *root = xmlDocGetRootElement(doc);
+	char want[64], tag[48], label[64], pw[256], name[64], dir[64], file[64];
+	snprintf(tag, sizeof(tag), is_default ? "loadInformation%d" : "loadInformation", m->device_type);
+	text_of(find(root, tag), want, sizeof(want));
+	if (!find(root, "callManager")) {
+		xmlFreeDoc(doc);
+		end(p, PH_REJECTED, "no callManager member in the callManagerGroup (the firmware requires one)");
+		return;
+	}
+	if (want[0] && strcmp(want, p->load) != 0) {
+		/* the config names another load: fetch it (cisco-facts.md 4.3) */
+		xmlFreeDoc(doc);
+		say(p, "config asks for %s (running %s)", want, p->load[0] ? p->load : "unknown");
+		snprintf(p->loads_name, sizeof(p->loads_name), "%s.loads", want);
+		p->loads_requests = 0;
+		start_loads(p);
+		return;
+	}
+	if (is_default) {
+		xmlFreeDoc(doc);
+		if (target_met(p, 0))
+			end(p, PH_DONE, "on %s, XMLDefault.cnf.xml only, %d step%s", p->load, p->steps,
+			    p->steps == 1 ? "" : "s");
+		else
+			end(p, PH_NOCONFIG, "no %s.cnf.xml; XMLDefault.cnf.xml keeps it on %s", p->sep,
+			    p->load[0] ? p->load : "its load");
+		return;
+	}
+	if (!has_sip_line(find(root, "sipLines"))) {
+		xmlFreeDoc(doc);
+		end(p, PH_REJECTED, "no line with featureID 9 (the firmware requires one)");
+		return;
+	}
+	text_of(find(root, "phoneLabel"), label, sizeof(label));
+	if (strlen(label) > m->label_max || strchr(label, ' ')) {
+		xmlFreeDoc(doc);
+		end(p, PH_REJECTED, "phoneLabel '%s' %s", label,
+		    strchr(label, ' ') ? "has a space" : "is longer than the model accepts");
+		return;
+	}
+	text_of(find(root, "authPassword"), pw, sizeof(pw));
+	if (strlen(pw) > m->sip_password_max) {
+		/* the admin's report: it registers, fails, updates its locale, reboots */
+		xmlFreeDoc(doc);
+		say(p, "register fails (SIP password of %zu characters), update locale, reboot", strlen(pw));
+		if (p->reboots + 1 >= p->sim->o->max_reboots) {
+			end(p, PH_REBOOT_LOOP, "register / update locale / reboot: its SIP password has %zu characters, "
+			    "the %s accepts %u (Asterisk logs 'Wrong password')", strlen(pw), m->id,
+			    m->sip_password_max);
+			return;
+		}
+		reboot(p);
+		return;
+	}
+	p->nextras = p->extra = 0;
+	text_of(find(find(root, "userLocale"), "name"), name, sizeof(name));
+	if (name[0])
+		add_extra(p, name, m->locale_jar);
+	xmlNode *nl = find(root, "networkLocale");
+	text_of(nl, dir, sizeof(dir));
+	if (dir[0])
+		add_extra(p, dir, "g3-tones.xml");
+	text_of(find(root, "dialTemplate"), file, sizeof(file));
+	if (file[0])
+		add_extra(p, NULL, file);
+	xmlFreeDoc(doc);
+	next_extra(p);
+}
+
+static void normal_boot(struct phone *p)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "CTL%s.tlv", p->sep);
+	fetch(p, ST_CTL, name, 0);
+}
+
+static void boot(struct phone *p)
+{
+	if (p->recovery && p->sim->o->model->default_loads) {
+		snprintf(p->loads_name, sizeof(p->loads_name), "%s", p->sim->o->model->default_loads);
+		start_loads(p);
+	} else {
+		normal_boot(p);
+	}
+}
+
+static void record(struct phone *p, const struct tftpc_result *r, const char *name)
+{
+	if (r->status != TFTPC_OK || p->nfetched == MAX_FETCHED)
+		return;
+	struct fetched *f = &p->fetched[p->nfetched++];
+	snprintf(f->name, sizeof(f->name), "%.128s", name);
+	f->bytes = r->bytes;
+	snprintf(f->sha256, sizeof(f->sha256), "%s", r->sha256);
+}
+
+static void on_fetched(void *ctx, const struct tftpc_result *r)
+{
+	struct phone *p = ctx;
+	char name[200];
+	p->x = NULL;
+	switch (p->step) {
+	case ST_LOADS: snprintf(name, sizeof(name), "%s", p->loads_name); break;
+	case ST_IMAGE: snprintf(name, sizeof(name), "%s", p->images[p->img]); break;
+	case ST_CTL: snprintf(name, sizeof(name), "CTL%s.tlv", p->sep); break;
+	case ST_ITL: snprintf(name, sizeof(name), "ITL%s.tlv", p->sep); break;
+	case ST_ITLFILE: snprintf(name, sizeof(name), "ITLFile.tlv"); break;
+	case ST_CONFIG: snprintf(name, sizeof(name), "%s.cnf.xml", p->sep); break;
+	case ST_XMLDEFAULT: snprintf(name, sizeof(name), "XMLDefault.cnf.xml"); break;
+	case ST_EXTRA: snprintf(name, sizeof(name), "%s", p->extras[p->extra]); break;
+	}
+	if (r->status == TFTPC_OK)
+		say(p, "RRQ %s: %llu bytes%s", name, (unsigned long long)r->bytes,
+		    r->retransmits ? " (with retransmissions)" : "");
+	else
+		say(p, "RRQ %s: %s", name, r->status == TFTPC_ERROR ? r->msg : r->status == TFTPC_TIMEOUT ? "timeout" : "failed");
+	if (p->step == ST_IMAGE || p->step == ST_LOADS)
+		record(p, r, name);
+	int ok = r->status == TFTPC_OK;
+	switch (p->step) {
+	case ST_LOADS:
+		if (ok)
+			got_loads(p, r);
+		else
+			retry_loads(p, r->status == TFTPC_ERROR ? r->msg : "no answer");
+		break;
+	case ST_IMAGE:
+		got_image(p, r);
+		break;
+	case ST_CTL:
+		/* missing trust lists are normal with unsigned configs (cisco-facts.md 4.2) */
+		snprintf(name, sizeof(name), "ITL%s.tlv", p->sep);
+		fetch(p, ST_ITL, name, 0);
+		break;
+	case ST_ITL:
+		fetch(p, ST_ITLFILE, "ITLFile.tlv", 0);
+		break;
+	case ST_ITLFILE:
+		snprintf(name, sizeof(name), "%s.cnf.xml", p->sep);
+		fetch(p, ST_CONFIG, name, KEEP_CONFIG);
+		break;
+	case ST_CONFIG:
+		if (ok)
+			got_config(p, r, 0);
+		else
+			fetch(p, ST_XMLDEFAULT, "XMLDefault.cnf.xml", KEEP_CONFIG);
+		break;
+	case ST_XMLDEFAULT:
+		if (ok)
+			got_config(p, r, 1);
+		else if (target_met(p, 0))
+			end(p, PH_DONE, "on %s, no config served, %d step%s", p->load, p->steps, p->steps == 1 ? "" : "s");
+		else
+			end(p, PH_NOCONFIG, "no %s.cnf.xml and no XMLDefault.cnf.xml; running %s", p->sep,
+			    p->load[0] ? p->load : "an unknown load");
+		break;
+	case ST_EXTRA:
+		/* a missing locale only shows "Error updating locale" (cisco-facts.md 4.5) */
+		p->extra++;
+		next_extra(p);
+		break;
+	}
+}
+
+/* --- the run --- */
+
+void sim_defaults(struct sim_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->phones = 1;
+	o->target = "sip";
+	const uint8_t mac[6] = {0x00, 0x11, 0x22, 0x00, 0x00, 0x00};
+	memcpy(o->mac_base, mac, 6);
+	inet_pton(AF_INET, "127.1.0.1", &o->bind_base);
+	o->timeout_s = 120;
+	o->max_reboots = 5;
+	o->stuck_after = 5;
+	o->retry_ms = 200;
+	o->reboot_ms = 100;
+	o->tftp_timeout_ms = 1000;
+	o->tftp_retries = 4;
+	o->image_retries = 2;
+}
+
+static void on_deadline(void *arg)
+{
+	struct sim *s = arg;
+	for (int i = 0; i < s->o->phones; i++) {
+		struct phone *p = &s->p[i];
+		if (p->state == PH_RUN)
+			end(p, PH_TIMEOUT, "still running after %.0f s (last asked for %s)", s->o->timeout_s,
+			    p->step == ST_LOADS ? p->loads_name : p->step == ST_IMAGE ? p->images[p->img] : "its config");
+	}
+}
+
+static void on_tick(void *arg)
+{
+	struct sim *s = arg;
+	fprintf(stderr, "\r%d of %d phones still running, %.1f s", s->running, s->o->phones, now_s() - s->t_start);
+	loop_timer_set(s->loop, &s->tick, 500000);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double pct(const double *sorted, int n, double q)
+{
+	if (n == 0)
+		return 0;
+	int i = (int)ceil(q * n) - 1;
+	return sorted[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+static void print_text(struct sim *s, const double *sorted, int n)
+{
+	int by[PH_NSTATES] = {0};
+	for (int i = 0; i < s->o->phones; i++) {
+		struct phone *p = &s->p[i];
+		by[p->state]++;
+		fprintf(s->out, "%s %s %s -> %s %s: %s, %.1f s\n", p->sep, s->o->model->id, p->load_before,
+			p->load[0] ? p->load : "?", state_names[p->state], p->reason, p->t1 - p->t0);
+	}
+	fprintf(s->out, "%d phones:", s->o->phones);
+	for (int i = 1; i < PH_NSTATES; i++)
+		if (by[i])
+			fprintf(s->out, " %d %s", by[i], state_names[i]);
+	fprintf(s->out, "; median %.2f s, p99 %.2f s\n", pct(sorted, n, 0.5), pct(sorted, n, 0.99));
+}
+
+static void print_json(struct sim *s, const double *sorted, int n)
+{
+	int by[PH_NSTATES] = {0};
+	fprintf(s->out, "{\"phones\": [");
+	for (int i = 0; i < s->o->phones; i++) {
+		struct phone *p = &s->p[i];
+		by[p->state]++;
+		/* every string here is ours or a load ID / file name from a checked .loads */
+		fprintf(s->out, "%s\n {\"mac\": \"%s\", \"model\": \"%s\", \"ip\": \"%s\", \"load_before\": \"%s\","
+			" \"load_after\": \"%s\", \"shown\": \"%s\", \"state\": \"%s\", \"reason\": \"", i ? "," : "",
+			p->mac, s->o->model->id, p->ip, p->load_before, p->load, p->shown, state_names[p->state]);
+		for (const char *c = p->reason; *c; c++)
+			fprintf(s->out, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+		fprintf(s->out, "\", \"steps\": %d, \"reboots\": %d, \"seconds\": %.3f, \"fetched\": [", p->steps,
+			p->reboots, p->t1 - p->t0);
+		for (int k = 0; k < p->nfetched; k++)
+			fprintf(s->out, "%s{\"name\": \"%s\", \"bytes\": %llu, \"sha256\": \"%s\"}", k ? ", " : "",
+				p->fetched[k].name, (unsigned long long)p->fetched[k].bytes, p->fetched[k].sha256);
+		fprintf(s->out, "]}");
+	}
+	fprintf(s->out, "\n], \"summary\": {\"by_state\": {");
+	int first = 1;
+	for (int i = 1; i < PH_NSTATES; i++)
+		if (by[i]) {
+			fprintf(s->out, "%s\"%s\": %d", first ? "" : ", ", state_names[i], by[i]);
+			first = 0;
+		}
+	fprintf(s->out, "}, \"median_s\": %.3f, \"p99_s\": %.3f}}\n", pct(sorted, n, 0.5), pct(sorted, n, 0.99));
+}
+
+/* Each phone holds one socket at a time; keep room for many phones. */
+static void raise_nofile(int phones)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)phones + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want && geteuid() == 0)
+		rl.rlim_max = want;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+int sim_run(const struct models *ms, const struct fw_known *known, const struct sim_opts *o, FILE *out)
+{
+	struct sim s = {.o = o, .ms = ms, .known = known, .out = out};
+	s.verbose = o->verbose > 0 || (o->verbose == 0 && o->phones <= 10 && !o->json);
+	raise_nofile(o->phones);
+	s.loop = loop_new();
+	s.p = calloc((size_t)o->phones, sizeof(*s.p));
+	if (!s.loop || !s.p) {
+		free(s.p);
+		loop_free(s.loop);
+		return 2;
+	}
+	s.t_start = now_s();
+	for (int i = 0; i < o->phones; i++) {
+		struct phone *p = &s.p[i];
+		uint8_t mac[6];
+		memcpy(mac, o->mac_base, 6);
+		uint32_t low = ((uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5]) + (uint32_t)i + 1;
+		mac[3] = (uint8_t)(low >> 16), mac[4] = (uint8_t)(low >> 8), mac[5] = (uint8_t)low;
+		p->sim = &s;
+		p->idx = i;
+		snprintf(p->mac, sizeof(p->mac), "%02X%02X%02X%02X%02X%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
+			 mac[5]);
+		snprintf(p->sep, sizeof(p->sep), "SEP%s", p->mac);
+		p->addr.sin_family = AF_INET;
+		p->addr.sin_addr.s_addr = htonl(ntohl(o->bind_base.s_addr) + (uint32_t)i);
+		inet_ntop(AF_INET, &p->addr.sin_addr, p->ip, sizeof(p->ip));
+		snprintf(p->load, sizeof(p->load), "%s", o->load);
+		snprintf(p->load_before, sizeof(p->load_before), "%s", o->load);
+		snprintf(p->shown, sizeof(p->shown), "%s", o->load);
+		p->recovery = o->hard_reset;
+		p->t0 = now_s();
+		loop_timer_init(&p->timer, on_timer, p);
+		s.running++;
+	}
+	loop_timer_init(&s.deadline, on_deadline, &s);
+	loop_timer_set(s.loop, &s.deadline, (uint64_t)(o->timeout_s * 1e6));
+	loop_timer_init(&s.tick, on_tick, &s);
+	if (isatty(2) && o->phones > 10)
+		loop_timer_set(s.loop, &s.tick, 500000);
+	for (int i = 0; i < o->phones; i++)
+		boot(&s.p[i]);
+	if (s.running > 0)
+		loop_run(s.loop);
+	if (isatty(2) && o->phones > 10)
+		fprintf(stderr, "\n");
+	double *t = calloc((size_t)o->phones, sizeof(*t));
+	int ok = 1;
+	for (int i = 0; i < o->phones; i++) {
+		t[i] = s.p[i].t1 - s.p[i].t0;
+		ok &= s.p[i].state == PH_DONE;
+	}
+	qsort(t, (size_t)o->phones, sizeof(*t), cmp_double);
+	if (o->json)
+		print_json(&s, t, o->phones);
+	else
+		print_text(&s, t, o->phones);
+	free(t);
+	for (int i = 0; i < o->phones; i++) {
+		if (s.p[i].x)
+			tftpc_cancel(s.p[i].x);
+		loop_timer_cancel(s.loop, &s.p[i].timer);
+	}
+	free(s.p);
+	loop_free(s.loop);
+	return ok ? 0 : 1;
+}
