@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dhcp_wire.h"
 #include "firmware.h"
 #include "sim.h"
 #include "models.h"
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 		"  firmware import [--force] FILE...   add Cisco packages (.cop.sgn, .zip, .tar.gz,\n"
 		"                   loose .loads/.sbn files or a directory of them) to the library\n"
 		"  firmware list [--json] | show LOADID | verify | remove LOADID\n"
+		"  dhcp-option 150 IP[,IP...] | 66 NAME [--for isc|kea|dnsmasq|pfsense|mikrotik|ios|windows]\n"
+		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
 		"  sim --tftp ADDR[:PORT] --model M --load LOADID [--phones N] [--hard-reset]\n"
 		"      [--target sip|LOADID] [--mac-base MAC] [--bind-base IP] [--timeout S]\n"
 		"      [--max-reboots N] [--realistic] [--json] [-v]\n"
@@ -880,6 +883,172 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 	return rc;
 }
 
+/* --- dhcp-option --- */
+
+static void hex_upper(const uint8_t *v, size_t n, char *out, const char *sep)
+{
+	out[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + strlen(out), "%s%02X", i ? sep : "", v[i]);
+}
+
+/* The lines for each server an admin may run instead (cisco-facts.md 8.3). */
+static void option_recipes(int code, const char *value, const char *hex, const char *only)
+{
+	int is150 = code == DHO_CISCO_TFTP;
+	char ips[512], mt[1024] = "";
+	snprintf(ips, sizeof(ips), "%s", value);
+	for (char *c = ips; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	if (is150) { /* MikroTik: each address quoted, run together */
+		char tmp[512], *save = NULL;
+		snprintf(tmp, sizeof(tmp), "%s", ips);
+		for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			snprintf(mt + strlen(mt), sizeof(mt) - strlen(mt), "'%s'", t);
+	}
+	struct in_addr a;
+	int name_is_ip = !is150 && inet_pton(AF_INET, value, &a) == 1;
+	const char *want[] = {"isc", "kea", "dnsmasq", "pfsense", "mikrotik", "ios", "windows"};
+	for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+		if (only && strcmp(only, want[w]) != 0)
+			continue;
+		switch (w) {
+		case 0:
+			printf("ISC dhcpd (dhcpd.conf):\n");
+			if (is150)
+				printf("  option cisco-tftp-servers code 150 = array of ip-address;\n"
+				       "  option cisco-tftp-servers %s;\n", value);
+			else
+				printf("  option tftp-server-name \"%s\";\n", value);
+			break;
+		case 1:
+			printf("Kea (kea-dhcp4.conf, inside \"Dhcp4\"):\n");
+			if (is150)
+				printf("  \"option-def\": [ { \"name\": \"cisco-tftp-servers\", \"code\": 150, \"space\": \"dhcp4\","
+				       " \"type\": \"ipv4-address\", \"array\": true } ],\n"
+				       "  \"option-data\": [ { \"name\": \"cisco-tftp-servers\", \"data\": \"%s\" } ]\n", ips);
+			else
+				printf("  \"option-data\": [ { \"name\": \"tftp-server-name\", \"data\": \"%s\" } ]\n", value);
+			break;
+		case 2:
+			printf("dnsmasq (-force: sent even when the phone does not ask for it):\n");
+			if (is150)
+				printf("  dhcp-option-force=150,%s\n", ips);
+			else
+				printf("  dhcp-option-force=66,\"%s\"\n", value);
+			break;
+		case 3:
+			printf("pfSense / OPNsense (DHCP server, Additional BOOTP/DHCP Options):\n");
+			if (is150)
+				printf("  number 150, type: the IP address type (never Text or String), value %s\n"
+				       "  (the exact type names are not known here; if only text exists, choose\n"
+				       "  a hex or \"unsigned\" type and enter %s)\n", value, hex);
+			else
+				printf("  the TFTP Server field, or number 66, type Text, value %s\n", value);
+			break;
+		case 4:
+			printf("MikroTik RouterOS:\n");
+			if (is150)
+				printf("  /ip dhcp-server option add name=cisco-tftp code=150 value=\"%s\"\n"
+				       "  (or value=0x%s)\n", mt, hex);
+			else
+				printf("  /ip dhcp-server option add name=tftp-name code=66 value=\"%s'%s'\"\n", name_is_ip ? "s" : "",
+				       value);
+			printf("  /ip dhcp-server network set [find] dhcp-option=%s\n", is150 ? "cisco-tftp" : "tftp-name");
+			break;
+		case 5:
+			printf("Cisco IOS:\n  ip dhcp pool VOICE\n");
+			if (is150) {
+				printf("   option 150 ip");
+				char tmp[512], *save = NULL;
+				snprintf(tmp, sizeof(tmp), "%s", ips);
+				for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
+					printf(" %s", t);
+				printf("\n");
+			} else {
+				printf("   option 66 ascii %s\n", value);
+			}
+			break;
+		case 6:
+			printf("Windows Server (PowerShell; SCOPE is the scope's network address):\n");
+			if (is150)
+				printf("  Add-DhcpServerv4OptionDefinition -OptionId 150 -Name \"Cisco TFTP\" -Type IPv4Address"
+				       " -MultiValued\n  Set-DhcpServerv4OptionValue -ScopeId SCOPE -OptionId 150 -Value %s\n"
+				       "Windows (netsh):\n  netsh dhcp server add optiondef 150 \"Cisco TFTP\" IPADDRESS 1\n"
+				       "  netsh dhcp server scope SCOPE set optionvalue 150 IPADDRESS %s\n",
+				       ips, value);
+			else
+				printf("  Set-DhcpServerv4OptionValue -ScopeId SCOPE -OptionId 66 -Value \"%s\"\n", value);
+			break;
+		}
+	}
+}
+
+static int cmd_dhcp_option(int argc, char **argv)
+{
+	const char *only = NULL;
+	const char *fors[] = {"isc", "kea", "dnsmasq", "pfsense", "mikrotik", "ios", "windows"};
+	int nargs = 0;
+	const char *arg[2] = {NULL, NULL};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--for") == 0 && i + 1 < argc) {
+			only = argv[++i];
+			int ok = 0;
+			for (size_t k = 0; k < sizeof(fors) / sizeof(fors[0]); k++)
+				ok |= strcmp(only, fors[k]) == 0;
+			if (!ok) {
+				fprintf(stderr, "phoneboot dhcp-option: --for %s: expected isc, kea, dnsmasq, pfsense,"
+						" mikrotik, ios or windows\n", only);
+				return 2;
+			}
+		} else if (nargs < 2) {
+			arg[nargs++] = argv[i];
+		} else {
+			fprintf(stderr, "phoneboot dhcp-option: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (nargs != 2 || (strcmp(arg[0], "150") != 0 && strcmp(arg[0], "66") != 0)) {
+		fprintf(stderr, "phoneboot dhcp-option: expected 150 IP[,IP...] or 66 NAME\n");
+		return 2;
+	}
+	int code = atoi(arg[0]);
+	uint8_t v[255], wire[257];
+	const char *why;
+	int n = dhcp_opt_encode((uint8_t)code, arg[1], v, sizeof(v), &why);
+	if (n < 0) {
+		fprintf(stderr, "phoneboot dhcp-option: %s %s: %s\n", arg[0], arg[1], why);
+		return 2;
+	}
+	char hex[600], whex[800];
+	wire[0] = (uint8_t)code;
+	wire[1] = (uint8_t)n;
+	memcpy(wire + 2, v, (size_t)n);
+	hex_upper(v, (size_t)n, hex, "");
+	hex_upper(wire, (size_t)n + 2, whex, " ");
+	if (code == DHO_CISCO_TFTP)
+		printf("option 150 (Cisco TFTP servers): a list of IPv4 addresses, 4 bytes each, no text\n");
+	else
+		printf("option 66 (tftp-server-name): text, a host name or a dotted address\n");
+	printf("value (hex):  %s\non the wire:  %s\n\n", hex, whex);
+	option_recipes(code, arg[1], hex, only);
+	if (code == DHO_CISCO_TFTP) {
+		char txt[600];
+		hex_upper((const uint8_t *)arg[1], strlen(arg[1]) > 4 ? 4 : strlen(arg[1]), txt, " ");
+		printf("\nThe usual mistake: the address typed into a text field goes out as %zu ASCII bytes (%s ...),\n"
+		       "which phones read as the address %u.%u.%u.%u and go nowhere. Choose the IP-address type,\n"
+		       "or enter the hex value %s. Option 66, a text, takes the address as typed.\n",
+		       strlen(arg[1]), txt, (unsigned char)arg[1][0], (unsigned char)(arg[1][1] ? arg[1][1] : 0),
+		       (unsigned char)(arg[1][1] && arg[1][2] ? arg[1][2] : 0),
+		       (unsigned char)(arg[1][1] && arg[1][2] && arg[1][3] ? arg[1][3] : 0), hex);
+	} else {
+		printf("\nOption 66 is text, so typing the address is right here. Phones are reported to take 150\n"
+		       "before 66: send both with the same address (phoneboot dhcp-option 150 ...).\n");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cpath = NULL;
@@ -911,6 +1080,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "dhcp-option") == 0) /* needs no configuration */
+		return cmd_dhcp_option(argc - optind, argv + optind);
 	if (!cpath && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		cpath = CONF_DEFAULT_PATH;
 	struct conf c;
