@@ -1,9 +1,9 @@
 #!/bin/sh
-# seeds-loads.sh - write the seed corpus for the loads_wire fuzzer: signed
+# seeds-loads.sh - write the seed corpus for the loads_body fuzzer: signed
 # .loads files laid out as Cisco's (cisco-facts 1.2, 2.1), bare bodies, and a
 # truncated header.
 #
-#   fuzz/seeds-loads.sh [DIR]   (default: fuzz/corpus/loads_wire beside this script)
+#   fuzz/seeds-loads.sh [DIR]   (default: fuzz/corpus/loads_body beside this script)
 set -eu
 
 dir=${1:-$(dirname "$0")/corpus/loads_wire}

@@ -193,10 +193,10 @@ int dhcp_build_u8(struct dhcp_builder *b, uint8_t code, uint8_t v)
 
 size_t dhcp_build_end(struct dhcp_builder *b)
 {
-	if (b->overflow || b->len + 1 > b->cap)
+	size_t lim = b->limit < b->cap ? b->limit : b->cap;
+	if (b->overflow || b->len + 1 > lim)
 		return 0;
 	b->buf[b->len++] = DHO_END;
-	size_t lim = b->limit < b->cap ? b->limit : b->cap;
 	while (b->len < DHCP_BOOTP_MIN && b->len < lim)
 		b->buf[b->len++] = DHO_PAD;
 	return b->len;
@@ -401,10 +401,16 @@ size_t dhcp_opt_format(uint8_t code, const uint8_t *v, size_t len, char *out, si
 
 int dhcp_opt_looks_like_text(const uint8_t *v, size_t len)
 {
+	int digits = 0;
+	if (len && v[len - 1] == 0)
+		len--; /* a NUL at the end, as some servers add to text */
 	if (len == 0)
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '.' || v[i] == ',' || v[i] == ' ' || v[i] == 0))
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] >= '0' && v[i] <= '9')
+			digits++;
+		else if (v[i] != '.' && v[i] != ',' && v[i] != ' ')
 			return 0;
-	return 1;
+	}
+	return digits > 0;
 }

@@ -250,6 +250,117 @@ static void remove_tree(int dfd, const char *name)
 	}
 }
 
+/* The served folders follow the state file: loads/<LOADID>/<name> and
+ * tree/<path> are hard links to blobs/<sha256> of the recorded content. An
+ * import commits first and then calls this; so does anything that finds the
+ * folders behind (an import killed between its commit and its links). */
+struct repair_ctx {
+	struct fw_lib *lib;
+	int failed, relinked;
+};
+
+/* dfd/name -> blobs/sha256, unless it already is that file: 0 it was, 1
+ * linked now, -1 failed. */
+static int link_to_blob(struct fw_lib *lib, int dfd, const char *name, const char *sha256)
+{
+	char blob[128], tmp[NAME_MAX_LEN + 16];
+	struct stat b, f;
+	snprintf(blob, sizeof(blob), "blobs/%s", sha256);
+	if (fstatat(lib->dirfd, blob, &b, 0) < 0)
+		return -1;
+	if (fstatat(dfd, name, &f, AT_SYMLINK_NOFOLLOW) == 0 && f.st_ino == b.st_ino && f.st_dev == b.st_dev)
+		return 0;
+	snprintf(tmp, sizeof(tmp), ".new.%.240s", name);
+	unlinkat(dfd, tmp, 0);
+	if (linkat(lib->dirfd, blob, dfd, tmp, 0) < 0 || renameat(dfd, tmp, dfd, name) < 0)
+		return -1;
+	return 1;
+}
+
+/* Open (making them) the folders of rel under top; the last component's
+ * name goes to *leaf. */
+static int open_parent(struct fw_lib *lib, const char *top, const char *rel, char *buf, size_t len,
+		       const char **leaf)
+{
+	snprintf(buf, len, "%s", rel);
+	int dfd = openat(lib->dirfd, top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *p = buf, *slash;
+	while (dfd >= 0 && (slash = strchr(p, '/'))) {
+		*slash = 0;
+		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST) {
+			close(dfd);
+			return -1;
+		}
+		int next = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		dfd = next;
+		p = slash + 1;
+	}
+	*leaf = p;
+	return dfd;
+}
+
+static int repair_file(void *ctx, const struct store_fw_file *f)
+{
+	struct repair_ctx *c = ctx;
+	char rel[NAME_MAX_LEN + 160];
+	const char *leaf;
+	if (f->load_id)
+		snprintf(rel, sizeof(rel), "%s/%s", f->load_id, f->name);
+	else
+		snprintf(rel, sizeof(rel), "%s", f->name);
+	char buf[sizeof(rel)];
+	int dfd = open_parent(c->lib, f->load_id ? "loads" : "tree", rel, buf, sizeof(buf), &leaf);
+	int r = dfd < 0 ? -1 : link_to_blob(c->lib, dfd, leaf, f->sha256);
+	c->failed |= r < 0;
+	c->relinked += r > 0;
+	if (dfd >= 0)
+		close(dfd);
+	return 0;
+}
+
+/* How many files were put in place, or -1. */
+static int repair(struct fw_lib *lib)
+{
+	struct repair_ctx c = {.lib = lib};
+	if (store_fw_files(lib->st, NULL, repair_file, &c) < 0 || store_fw_tree_all(lib->st, repair_file, &c) < 0)
+		return -1;
+	return c.failed ? -1 : c.relinked;
+}
+
+struct have_ctx {
+	const char *name;
+	int found;
+};
+
+static int have_name(void *ctx, const struct store_fw_file *f)
+{
+	struct have_ctx *h = ctx;
+	if (strcmp(f->name, h->name) == 0)
+		h->found = 1;
+	return h->found;
+}
+
+/* Files in a recorded load's folder that the state file does not list (an
+ * import killed before its commit left them). */
+static void sweep_load(struct fw_lib *lib, int loadsfd, const char *id)
+{
+	int fd = openat(loadsfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		struct have_ctx h = {.name = e->d_name};
+		if (store_fw_files(lib->st, id, have_name, &h) == 0 && !h.found)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+}
+
 /* Content that no file of the state file refers to any more, and the
  * temporary folders of imports that were killed. */
 static void sweep(struct fw_lib *lib)
@@ -270,6 +381,8 @@ static void sweep(struct fw_lib *lib)
 			continue;
 		if (store_fw_load_exists(lib->st, e->d_name) == 0)
 			remove_tree(dirfd(d), e->d_name);
+		else
+			sweep_load(lib, dirfd(d), e->d_name);
 	}
 	if (d)
 		closedir(d);
@@ -742,16 +855,6 @@ static int lists_image(const struct loads_body *b, const char *name)
 
 /* --- import: into the library --- */
 
-static int link_blob(struct import *im, const struct xfile *x, int dfd, const char *name)
-{
-	char blob[128];
-	snprintf(blob, sizeof(blob), "blobs/%s", x->sha256);
-	unlinkat(dfd, name, 0);
-	if (linkat(im->lib->dirfd, blob, dfd, name, 0) < 0)
-		return fail(im, "linking %s: %s", name, strerror(errno));
-	return 0;
-}
-
 static int fsync_file(struct import *im, int i)
 {
 	int fd = openat(im->tmpfd, im->files[i].tmp, O_RDONLY | O_CLOEXEC);
@@ -788,73 +891,6 @@ static int safe_load_id(const char *id)
 		      *c == '.' || *c == '-' || *c == '_'))
 			return 0;
 	return 1;
-}
-
-/* The load's folder, built beside the old one from hard links, swapped in. */
-static int install_load(struct import *im, const char *id, int seq)
-{
-	char tmp[32], dst[160];
-	snprintf(tmp, sizeof(tmp), "load.%d", seq);
-	snprintf(dst, sizeof(dst), "loads/%s", id);
-	if (mkdirat(im->tmpfd, tmp, 0755) < 0)
-		return fail(im, "%s: %s", tmp, strerror(errno));
-	int dfd = openat(im->tmpfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int old = openat(im->lib->dirfd, dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = dfd < 0 ? fail(im, "%s: %s", tmp, strerror(errno)) : 0;
-	if (r == 0 && old >= 0) {
-		int dup_fd = dup(old);
-		DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-		struct dirent *e;
-		while (d && (e = readdir(d)))
-			if (e->d_name[0] != '.' && linkat(old, e->d_name, dfd, e->d_name, 0) < 0)
-				r = fail(im, "keeping %s/%s: %s", id, e->d_name, strerror(errno));
-		if (d)
-			closedir(d);
-	}
-	for (int i = 0; r == 0 && i < im->nfiles; i++)
-		if (!im->files[i].tree && strcmp(im->files[i].load, id) == 0)
-			r = link_blob(im, &im->files[i], dfd, im->files[i].name);
-	if (r == 0 && fsync(dfd) < 0)
-		r = fail(im, "%s: %s", tmp, strerror(errno));
-	if (r == 0) {
-		int flags = old >= 0 ? RENAME_EXCHANGE : RENAME_NOREPLACE;
-		if (renameat2(im->tmpfd, tmp, im->lib->dirfd, dst, flags) < 0)
-			r = fail(im, "installing %s: %s", dst, strerror(errno));
-	}
-	if (dfd >= 0)
-		close(dfd);
-	if (old >= 0)
-		close(old);
-	return r; /* the old folder, if any, is now in the temporary folder */
-}
-
-/* tree/<path>: its folders made, the file replaced by one rename. */
-static int install_tree_file(struct import *im, const struct xfile *x)
-{
-	char path[NAME_MAX_LEN + 1];
-	snprintf(path, sizeof(path), "%s", x->name);
-	int dfd = openat(im->lib->dirfd, "tree", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *p = path, *slash;
-	while (dfd >= 0 && (slash = strchr(p, '/'))) {
-		*slash = 0;
-		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST) {
-			close(dfd);
-			return fail(im, "tree/%s: %s", x->name, strerror(errno));
-		}
-		int next = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(dfd);
-		dfd = next;
-		p = slash + 1;
-	}
-	if (dfd < 0)
-		return fail(im, "tree/%s: %s", x->name, strerror(errno));
-	char tmp[NAME_MAX_LEN + 16];
-	snprintf(tmp, sizeof(tmp), ".new.%s", p);
-	int r = link_blob(im, x, dfd, tmp);
-	if (r == 0 && renameat(dfd, tmp, dfd, p) < 0)
-		r = fail(im, "tree/%s: %s", x->name, strerror(errno));
-	close(dfd);
-	return r;
 }
 
 struct listing_ctx {
@@ -1205,22 +1241,13 @@ int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts 
 			  " --force to import anyway)", base, mismatches);
 		goto out;
 	}
-	if (assign(&im, li, nli) < 0 || move_blobs(&im) < 0)
+	/* content first (unreferenced until the commit), then the state file,
+	 * then the served folders made to match it */
+	if (assign(&im, li, nli) < 0 || move_blobs(&im) < 0 || record(&im, li, nli, &pkg) < 0)
 		goto out;
-	int seq = 0;
-	for (int i = 0; i < im.nfiles; i++) {
-		struct xfile *x = &im.files[i];
-		int first = !x->tree;
-		for (int k = 0; first && k < i; k++)
-			if (!im.files[k].tree && strcmp(im.files[k].load, x->load) == 0)
-				first = 0;
-		if (first && install_load(&im, x->load, seq++) < 0)
-			goto out;
-		if (x->tree && install_tree_file(&im, x) < 0)
-			goto out;
-	}
-	if (record(&im, li, nli, &pkg) < 0)
-		goto out;
+	if (repair(lib) < 0)
+		fprintf(stderr, "phoneboot: warning: %s: some files are not in place yet: %s\n", lib->dir,
+			strerror(errno));
 	report(&im, li, nli, &pkg);
 	r = 0;
 	sweep(lib); /* content an import replaced is no longer referenced */
@@ -1326,6 +1353,10 @@ int fw_verify(struct fw_lib *lib, FILE *report, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot lock the library: %s", lib->dir, strerror(errno));
 		return -1;
 	}
+	/* an import killed after its commit: finish its links first */
+	int put = repair(lib);
+	if (put > 0)
+		fprintf(report, "put %d files back in place from the library's content\n", put);
 	int r = store_fw_files(lib->st, NULL, verify_file, &c);
 	if (r == 0)
 		r = store_fw_tree_all(lib->st, verify_tree, &c);
