@@ -6,7 +6,7 @@
 #   fuzz/seeds-loads.sh [DIR]   (default: fuzz/corpus/loads_body beside this script)
 set -eu
 
-dir=${1:-$(dirname "$0")/corpus/loads_wire}
+dir=${1:-$(dirname "$0")/corpus/loads_body}
 mkdir -p "$dir"
 
 SIGNER='CN=someSigner;OU=someOrgUnit;O=someOrg'

@@ -326,12 +326,194 @@ static int tftp_key(struct parse_ctx *x, const char *key, const char *v, char *e
 	return -1;
 }
 
+int conf_parse_mac(const char *s, uint8_t mac[6])
+{
+	int n = 0;
+	for (const char *p = s; *p && n < 6;) {
+		unsigned v;
+		if (sscanf(p, "%2x", &v) != 1 || !p[1] || !strchr("0123456789abcdefABCDEF", p[1]))
+			return -1;
+		mac[n++] = (uint8_t)v;
+		p += 2;
+		if (*p == ':' || *p == '-')
+			p++;
+		else if (*p && n < 6 && !strchr("0123456789abcdefABCDEF", *p))
+			return -1;
+		if (n == 6 && *p)
+			return -1;
+	}
+	return n == 6 ? 0 : -1;
+}
+
+int conf_parse_cidr(const char *s, struct in_addr *net, struct in_addr *mask)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	if (!slash || (size_t)(slash - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = 0;
+	unsigned bits;
+	if (inet_pton(AF_INET, buf, net) != 1 || parse_uint_range(slash + 1, 1, 30, &bits) < 0)
+		return -1;
+	mask->s_addr = htonl(0xffffffffu << (32 - bits));
+	if ((net->s_addr & ~mask->s_addr) != 0)
+		return -1; /* 10.20.0.5/24 is not a network */
+	return 0;
+}
+
 static int conf_section(void *ctx, const char *name, char *err, size_t errlen)
 {
-	(void)ctx;
-	if (strcmp(name, "server") == 0 || strcmp(name, "tftp") == 0)
+	struct parse_ctx *x = ctx;
+	if (strcmp(name, "server") == 0 || strcmp(name, "tftp") == 0 || strcmp(name, "dhcp") == 0)
 		return 0;
-	snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp])", name);
+	if (strncmp(name, "dhcp.", 5) == 0) {
+		struct conf *c = x->c;
+		struct in_addr net, mask;
+		if (conf_parse_cidr(name + 5, &net, &mask) < 0) {
+			snprintf(err, errlen, "[%s]: expected [dhcp.NETWORK/BITS] such as [dhcp.10.20.0.0/24]", name);
+			return -1;
+		}
+		for (int i = 0; i < c->nrelayed; i++)
+			if (c->relayed[i].net.s_addr == net.s_addr && c->relayed[i].mask.s_addr == mask.s_addr) {
+				snprintf(err, errlen, "[%s] is given twice", name);
+				return -1;
+			}
+		if (c->nrelayed == CONF_MAX_SUBNETS) {
+			snprintf(err, errlen, "[%s]: at most %d relayed subnets", name, CONF_MAX_SUBNETS);
+			return -1;
+		}
+		struct conf_subnet *sn = &c->relayed[c->nrelayed++];
+		memset(sn, 0, sizeof(*sn));
+		sn->net = net, sn->mask = mask, sn->has_net = 1;
+		sn->lease_s = c->dhcp.lease_s;
+		snprintf(sn->name, sizeof(sn->name), "%s", name);
+		return 0;
+	}
+	snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp], [dhcp], [dhcp.NETWORK/BITS])", name);
+	return -1;
+}
+
+static int parse_addrs(const char *v, struct in_addr *out, int max, int *n)
+{
+	char buf[512], *save = NULL;
+	*n = 0;
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (*n == max || inet_pton(AF_INET, t, &out[*n]) != 1)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int parse_range(const char *v, struct in_addr *lo, struct in_addr *hi)
+{
+	char a[32], b[32];
+	if (sscanf(v, " %31[0-9.] - %31[0-9.] ", a, b) != 2 || inet_pton(AF_INET, a, lo) != 1 ||
+	    inet_pton(AF_INET, b, hi) != 1 || ntohl(lo->s_addr) > ntohl(hi->s_addr))
+		return -1;
+	return 0;
+}
+
+/* The keys that describe a subnet, in [dhcp] and in [dhcp.NETWORK/BITS]. */
+static int subnet_key(struct conf_subnet *sn, const char *key, const char *v, char *err, size_t errlen)
+{
+	const char *sec = sn->name;
+	if (strcmp(key, "range") == 0) {
+		if (parse_range(v, &sn->lo, &sn->hi) < 0)
+			return bad(err, errlen, sec, key, v, "FIRST-LAST such as 192.168.0.100-192.168.0.199");
+		if (sn->has_net && ((sn->lo.s_addr & sn->mask.s_addr) != sn->net.s_addr ||
+				    (sn->hi.s_addr & sn->mask.s_addr) != sn->net.s_addr))
+			return bad(err, errlen, sec, key, v, "a range inside the section's network");
+		return 0;
+	}
+	if (strcmp(key, "router") == 0) {
+		if (parse_addrs(v, sn->routers, CONF_MAX_ADDRS, &sn->nrouters) < 0)
+			return bad(err, errlen, sec, key, v, "IPv4 addresses, comma-separated");
+		return 0;
+	}
+	if (strcmp(key, "dns") == 0) {
+		if (parse_addrs(v, sn->dns, CONF_MAX_ADDRS, &sn->ndns) < 0)
+			return bad(err, errlen, sec, key, v, "IPv4 addresses, comma-separated");
+		return 0;
+	}
+	if (strcmp(key, "tftp_servers") == 0) {
+		if (parse_addrs(v, sn->tftp, CONF_MAX_ADDRS, &sn->ntftp) < 0)
+			return bad(err, errlen, sec, key, v, "IPv4 addresses (option 150 holds addresses, not names)");
+		return 0;
+	}
+	if (strcmp(key, "tftp_server_name") == 0) {
+		if (strlen(v) > 255)
+			return bad(err, errlen, sec, key, v, "a host name or address of at most 255 characters");
+		return set_str(&sn->tftp_name, v);
+	}
+	if (strcmp(key, "lease_time") == 0) {
+		uint64_t d;
+		if (conf_parse_duration(v, &d) < 0 || d < 60 || d > 0xfffffffe)
+			return bad(err, errlen, sec, key, v, "a duration of at least 60 s, such as 1d or 12h");
+		sn->lease_s = (uint32_t)d;
+		return 0;
+	}
+	return 1; /* not a subnet key */
+}
+
+static int dhcp_key(struct parse_ctx *x, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct conf *c = x->c;
+	int r = subnet_key(&c->dhcp, key, v, err, errlen);
+	if (r <= 0)
+		return r;
+	if (strcmp(key, "enabled") == 0 || strcmp(key, "phones_only") == 0) {
+		int *dst = key[0] == 'e' ? &c->dhcp_enabled : &c->dhcp_phones_only;
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+			*dst = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			*dst = 0;
+		else
+			return bad(err, errlen, "dhcp", key, v, "yes or no");
+		return 0;
+	}
+	if (strcmp(key, "interface") == 0) {
+		if (!*v || strlen(v) > 15 || strchr(v, '/'))
+			return bad(err, errlen, "dhcp", key, v, "a network interface name such as eth0");
+		return set_str(&c->dhcp_interface, v);
+	}
+	if (strcmp(key, "domain") == 0)
+		return set_str(&c->dhcp_domain, v);
+	if (strcmp(key, "ntp") == 0) {
+		if (parse_addrs(v, c->dhcp_ntp, CONF_MAX_ADDRS, &c->dhcp_nntp) < 0)
+			return bad(err, errlen, "dhcp", key, v, "IPv4 addresses, comma-separated");
+		return 0;
+	}
+	if (strcmp(key, "reserve") == 0) {
+		/* "MAC IP"; a value of several lines gives one pair a line (inih joins them) */
+		char buf[4096], *save = NULL;
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char mac[64], ip[64];
+			struct conf_reserve rv;
+			if (sscanf(line, " %63s %63s", mac, ip) != 2 || conf_parse_mac(mac, rv.mac) < 0 ||
+			    inet_pton(AF_INET, ip, &rv.ip) != 1)
+				return bad(err, errlen, "dhcp", key, line, "MAC IP such as 00:11:22:33:44:55 192.168.0.50");
+			if (c->nreserve == CONF_MAX_RESERVE)
+				return bad(err, errlen, "dhcp", key, line, "at most 4096 reservations");
+			for (int i = 0; i < c->nreserve; i++)
+				if (!memcmp(c->reserve[i].mac, rv.mac, 6) || c->reserve[i].ip.s_addr == rv.ip.s_addr)
+					return bad(err, errlen, "dhcp", key, line, "each MAC and each address once");
+			struct conf_reserve *p = realloc(c->reserve, (size_t)(c->nreserve + 1) * sizeof(*p));
+			if (!p)
+				return -1;
+			c->reserve = p;
+			c->reserve[c->nreserve++] = rv;
+		}
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "[dhcp] unknown key '%s' (known: enabled, interface, range, router, dns, domain, ntp, lease_time,"
+		 " tftp_servers, tftp_server_name, phones_only, reserve)", key);
 	return -1;
 }
 
@@ -343,8 +525,21 @@ static int conf_key(void *ctx, const char *section, const char *key, const char 
 		return server_key(x, key, value, err, errlen);
 	if (strcmp(section, "tftp") == 0)
 		return tftp_key(x, key, value, err, errlen);
+	if (strcmp(section, "dhcp") == 0)
+		return dhcp_key(x, key, value, err, errlen);
+	if (strncmp(section, "dhcp.", 5) == 0) {
+		struct conf_subnet *sn = NULL;
+		for (int i = 0; i < x->c->nrelayed; i++)
+			if (strcmp(x->c->relayed[i].name, section) == 0)
+				sn = &x->c->relayed[i];
+		int r = sn ? subnet_key(sn, key, value, err, errlen) : -1;
+		if (r > 0)
+			snprintf(err, errlen, "[%s] unknown key '%s' (known: range, router, dns, lease_time, tftp_servers,"
+				 " tftp_server_name)", section, key);
+		return r == 0 ? 0 : -1;
+	}
 	if (!*section)
-		snprintf(err, errlen, "key '%s' outside any section (expected [server] or [tftp] first)", key);
+		snprintf(err, errlen, "key '%s' outside any section (expected [server], [tftp] or [dhcp] first)", key);
 	else
 		snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp])", section);
 	return -1;
@@ -362,6 +557,8 @@ static int set_defaults(struct conf *c)
 	c->retries = 5;
 	c->ntftp_listen = 1;
 	conf_parse_addr("0.0.0.0:69", 69, &c->tftp_listen[0]);
+	c->dhcp.lease_s = 86400;
+	snprintf(c->dhcp.name, sizeof(c->dhcp.name), "dhcp");
 	if (set_str(&c->state_dir, "/var/lib/phoneboot") < 0 || set_str(&c->user, "nobody") < 0)
 		return -1;
 	return 0;
@@ -403,5 +600,11 @@ void conf_free(struct conf *c)
 	free(c->user);
 	free(c->tftp_root);
 	free(c->allow_write);
+	free(c->dhcp_interface);
+	free(c->dhcp_domain);
+	free(c->reserve);
+	free(c->dhcp.tftp_name);
+	for (int i = 0; i < c->nrelayed; i++)
+		free(c->relayed[i].tftp_name);
 	memset(c, 0, sizeof(*c));
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #define CONF_DEFAULT_PATH "/etc/phoneboot/phoneboot.conf"
@@ -17,6 +18,31 @@ struct conf_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char text[64];   /* as written, for messages */
+};
+
+#define CONF_MAX_ADDRS 8
+#define CONF_MAX_SUBNETS 32
+#define CONF_MAX_RESERVE 4096
+
+/* A subnet DHCP serves: the [dhcp] one (on the interface) or a relayed one. */
+struct conf_subnet {
+	struct in_addr net, mask;      /* for [dhcp]: from the interface at start */
+	int has_net;
+	struct in_addr lo, hi;         /* the range; lo.s_addr 0: none */
+	struct in_addr routers[CONF_MAX_ADDRS];
+	int nrouters;
+	struct in_addr dns[CONF_MAX_ADDRS];
+	int ndns;
+	uint32_t lease_s;
+	struct in_addr tftp[CONF_MAX_ADDRS]; /* option 150; none: our address */
+	int ntftp;
+	char *tftp_name;               /* option 66; NULL: the first of tftp */
+	char name[64];                 /* "dhcp" or "dhcp.10.20.0.0/24" */
+};
+
+struct conf_reserve {
+	uint8_t mac[6];
+	struct in_addr ip;
 };
 
 struct conf {
@@ -36,6 +62,18 @@ struct conf {
 	unsigned max_per_client;  /* 0: no limit */
 	unsigned retries;
 	char *allow_write;        /* NULL: write requests refused */
+	/* [dhcp] */
+	int dhcp_enabled;
+	char *dhcp_interface;
+	char *dhcp_domain;
+	struct in_addr dhcp_ntp[CONF_MAX_ADDRS];
+	int dhcp_nntp;
+	int dhcp_phones_only;
+	struct conf_reserve *reserve;
+	int nreserve;
+	struct conf_subnet dhcp;        /* the interface's subnet */
+	struct conf_subnet relayed[CONF_MAX_SUBNETS];
+	int nrelayed;
 };
 
 /* Load path (NULL: built-in defaults only). On error returns -1 and err says
@@ -58,5 +96,9 @@ int conf_ini_parse(FILE *f, const char *name, const struct conf_ini *ini, char *
 /* Parsers shared with the CLI; 0 or -1. */
 int conf_parse_duration(const char *s, uint64_t *seconds);
 int conf_parse_addr(const char *s, int default_port, struct conf_addr *a);
+/* "aa:bb:cc:dd:ee:ff" or "aabbccddeeff" or "aa-bb-..." */
+int conf_parse_mac(const char *s, uint8_t mac[6]);
+/* "10.0.0.0/24" */
+int conf_parse_cidr(const char *s, struct in_addr *net, struct in_addr *mask);
 
 #endif

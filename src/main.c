@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "probe.h"
+#include "dhcp.h"
 #include "dhcp_wire.h"
 #include "firmware.h"
 #include "sim.h"
@@ -45,7 +47,10 @@ static void usage(FILE *f)
 		"  firmware import [--force] FILE...   add Cisco packages (.cop.sgn, .zip, .tar.gz,\n"
 		"                   loose .loads/.sbn files or a directory of them) to the library\n"
 		"  firmware list [--json] | show LOADID | verify | remove LOADID\n"
+		"  dhcp leases [--json]  the DHCP server's leases, from the state file\n"
 		"  dhcp-option 150 IP[,IP...] | 66 NAME [--for isc|kea|dnsmasq|pfsense|mikrotik|ios|windows]\n"
+		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
+		"  probe --iface IF [--request]  what the network's DHCP server hands a phone, judged\n"
 		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
 		"  sim --tftp ADDR[:PORT] --model M --load LOADID [--phones N] [--hard-reset]\n"
 		"      [--target sip|LOADID] [--mac-base MAC] [--bind-base IP] [--timeout S]\n"
@@ -75,6 +80,7 @@ struct daemon {
 	const struct conf *conf;
 	struct loop *loop;
 	struct tftp_server *tftp;
+	struct dhcp_server *dhcp;
 	struct store *store;
 	struct loop_timer grace, prune;
 	int stopping;
@@ -106,6 +112,8 @@ static void on_turn_end(void *arg)
 	struct daemon *d = arg;
 	if (store_pending(d->store) && store_flush(d->store) < 0)
 		log_msg(LOG_ERR, "state file: commit: %s", store_errmsg(d->store));
+	/* ACKs go out only now that their leases are committed */
+	dhcp_turn_end(d->dhcp);
 	if (d->stopping && tftp_active(d->tftp) == 0)
 		loop_stop(d->loop);
 	log_flush();
@@ -251,6 +259,11 @@ static int serve(const struct conf *c)
 		fprintf(stderr, "phoneboot: %s\n", err);
 		goto out;
 	}
+	if (c->dhcp_enabled && !(d.dhcp = dhcp_new(d.loop, (struct conf *)c, err, sizeof(err)))) {
+		fprintf(stderr, "phoneboot: %s\n", err);
+		rc = 2;
+		goto out;
+	}
 	int dr = drop_root(c);
 	if (dr < 0) {
 		rc = dr == -2 ? 2 : 1;
@@ -282,6 +295,10 @@ static int serve(const struct conf *c)
 	}
 	tftp_add_resolver(d.tftp, fw_resolve, lib);
 	tftp_set_event_fn(d.tftp, on_event, &d);
+	if (d.dhcp && dhcp_start(d.dhcp, d.store, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		goto out;
+	}
 	loop_timer_init(&d.grace, on_grace, &d);
 	loop_timer_init(&d.prune, on_prune, &d);
 	if (loop_on_signal(d.loop, SIGTERM, on_term, &d) < 0 || loop_on_signal(d.loop, SIGINT, on_term, &d) < 0 ||
@@ -304,6 +321,7 @@ static int serve(const struct conf *c)
 	rc = 0;
 out:
 	tftp_free(d.tftp);
+	dhcp_free(d.dhcp);
 	tftp_dir_close(dir);
 	fw_close(lib);
 	if (have_models)
@@ -849,6 +867,10 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 	}
 	if (!tftp || !model || !o.load)
 		return sim_usage("--tftp, --model and --load are required", NULL);
+	uint32_t first = ntohl(o.bind_base.s_addr), last = first + (uint32_t)o.phones - 1;
+	if (last < first || (first >> 24) != (last >> 24) || (last & 0xffffff) == 0xffffff || (first & 0xffffff) == 0)
+		return sim_usage("--bind-base: the phones' addresses must stay inside one /8 without its network or"
+				 " broadcast address (e.g. 127.1.0.1)", NULL);
 	struct conf_addr ca;
 	if (conf_parse_addr(tftp, 69, &ca) < 0 || ca.ss.ss_family != AF_INET)
 		return sim_usage("--tftp expects an IPv4 ADDR[:PORT], not", tftp);
@@ -883,6 +905,102 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 	return rc;
 }
 
+/* --- dhcp leases --- */
+
+struct leases_ctx {
+	json_t *arr;
+	int n;
+	int64_t now;
+};
+
+static int lease_out(void *ctx, const struct store_lease *l)
+{
+	struct leases_ctx *c = ctx;
+	char exp[40];
+	time_t t = (time_t)(l->expires_us / 1000000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(exp, sizeof(exp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* an active or offered lease whose time is over has expired */
+	const char *state = l->state;
+	if ((strcmp(state, "active") == 0 || strcmp(state, "offered") == 0) && l->expires_us < c->now)
+		state = "expired";
+	if (strcmp(state, "free") == 0)
+		return 0;
+	c->n++;
+	if (c->arr)
+		json_array_append_new(c->arr, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "mac", l->mac, "ip", l->ip,
+							"state", state, "expires", exp, "hostname", l->hostname,
+							"vendor_class", l->vendor_class));
+	else
+		printf("%-17s %-15s %-8s %s  %-20s %s\n", l->mac, l->ip, state, exp, l->hostname ? l->hostname : "-",
+		       l->vendor_class ? l->vendor_class : "-");
+	return 0;
+}
+
+static int cmd_dhcp(const struct conf *c, int argc, char **argv)
+{
+	int as_json = 0;
+	if (argc < 2 || strcmp(argv[1], "leases") != 0) {
+		fprintf(stderr, "phoneboot dhcp: expected leases [--json]\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") != 0) {
+			fprintf(stderr, "phoneboot dhcp leases: unknown argument '%s' (expected --json)\n", argv[i]);
+			return 2;
+		}
+		as_json = 1;
+	}
+	char err[512];
+	struct store *s = store_open_readonly(c->state_dir, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "phoneboot dhcp leases: %s\n", err);
+		return 1;
+	}
+	struct leases_ctx lc = {.arr = as_json ? json_array() : NULL, .now = wall_us()};
+	if (!as_json)
+		printf("%-17s %-15s %-8s %-20s  %-20s %s\n", "MAC", "IP", "STATE", "EXPIRES", "HOSTNAME", "VENDOR CLASS");
+	int r = store_leases(s, lease_out, &lc);
+	if (r < 0)
+		fprintf(stderr, "phoneboot dhcp leases: %s\n", store_errmsg(s));
+	if (as_json) {
+		char *text = json_dumps(lc.arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(text ? text : "[]");
+		free(text);
+		json_decref(lc.arr);
+	}
+	store_close(s);
+	return r < 0 ? 1 : 0;
+}
+
+/* --- probe --- */
+
+static int cmd_probe(int argc, char **argv)
+{
+	const char *iface = NULL;
+	int request = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--iface") == 0 && i + 1 < argc)
+			iface = argv[++i];
+		else if (strcmp(argv[i], "--request") == 0)
+			request = 1;
+		else {
+			fprintf(stderr, "phoneboot probe: unexpected '%s' (expected --iface IF [--request])\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!iface) {
+		fprintf(stderr, "phoneboot probe: --iface IF is required\n");
+		return 2;
+	}
+	char err[512];
+	int rc = probe_run(iface, request, stdout, err, sizeof(err));
+	if (rc == 2)
+		fprintf(stderr, "phoneboot probe: %s\n", err);
+	return rc;
+}
+
 /* --- dhcp-option --- */
 
 static void hex_upper(const uint8_t *v, size_t n, char *out, const char *sep)
@@ -893,19 +1011,19 @@ static void hex_upper(const uint8_t *v, size_t n, char *out, const char *sep)
 }
 
 /* The lines for each server an admin may run instead (cisco-facts.md 8.3). */
-static void option_recipes(int code, const char *value, const char *hex, const char *only)
+/* For 150, the addresses come from the encoded bytes, so however they were
+ * typed ("a,b", "a, b", "a b"), every server gets its own list syntax. */
+static void option_recipes(int code, const char *value, const uint8_t *enc, int enclen, const char *hex,
+			   const char *only)
 {
 	int is150 = code == DHO_CISCO_TFTP;
-	char ips[512], mt[1024] = "";
-	snprintf(ips, sizeof(ips), "%s", value);
-	for (char *c = ips; *c; c++)
-		if (*c == ' ')
-			*c = ',';
-	if (is150) { /* MikroTik: each address quoted, run together */
-		char tmp[512], *save = NULL;
-		snprintf(tmp, sizeof(tmp), "%s", ips);
-		for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
-			snprintf(mt + strlen(mt), sizeof(mt) - strlen(mt), "'%s'", t);
+	char ips[1024] = "", spaced[1024] = "", mt[1024] = "";
+	for (int i = 0; is150 && i + 4 <= enclen; i += 4) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, enc + i, a, sizeof(a));
+		snprintf(ips + strlen(ips), sizeof(ips) - strlen(ips), "%s%s", i ? "," : "", a);
+		snprintf(spaced + strlen(spaced), sizeof(spaced) - strlen(spaced), "%s%s", i ? " " : "", a);
+		snprintf(mt + strlen(mt), sizeof(mt) - strlen(mt), "'%s'", a); /* MikroTik: quoted, run together */
 	}
 	struct in_addr a;
 	int name_is_ip = !is150 && inet_pton(AF_INET, value, &a) == 1;
@@ -918,7 +1036,7 @@ static void option_recipes(int code, const char *value, const char *hex, const c
 			printf("ISC dhcpd (dhcpd.conf):\n");
 			if (is150)
 				printf("  option cisco-tftp-servers code 150 = array of ip-address;\n"
-				       "  option cisco-tftp-servers %s;\n", value);
+				       "  option cisco-tftp-servers %s;\n", ips);
 			else
 				printf("  option tftp-server-name \"%s\";\n", value);
 			break;
@@ -943,7 +1061,7 @@ static void option_recipes(int code, const char *value, const char *hex, const c
 			if (is150)
 				printf("  number 150, type: the IP address type (never Text or String), value %s\n"
 				       "  (the exact type names are not known here; if only text exists, choose\n"
-				       "  a hex or \"unsigned\" type and enter %s)\n", value, hex);
+				       "  a hex or \"unsigned\" type and enter %s)\n", ips, hex);
 			else
 				printf("  the TFTP Server field, or number 66, type Text, value %s\n", value);
 			break;
@@ -960,12 +1078,7 @@ static void option_recipes(int code, const char *value, const char *hex, const c
 		case 5:
 			printf("Cisco IOS:\n  ip dhcp pool VOICE\n");
 			if (is150) {
-				printf("   option 150 ip");
-				char tmp[512], *save = NULL;
-				snprintf(tmp, sizeof(tmp), "%s", ips);
-				for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
-					printf(" %s", t);
-				printf("\n");
+				printf("   option 150 ip %s\n", spaced);
 			} else {
 				printf("   option 66 ascii %s\n", value);
 			}
@@ -977,7 +1090,7 @@ static void option_recipes(int code, const char *value, const char *hex, const c
 				       " -MultiValued\n  Set-DhcpServerv4OptionValue -ScopeId SCOPE -OptionId 150 -Value %s\n"
 				       "Windows (netsh):\n  netsh dhcp server add optiondef 150 \"Cisco TFTP\" IPADDRESS 1\n"
 				       "  netsh dhcp server scope SCOPE set optionvalue 150 IPADDRESS %s\n",
-				       ips, value);
+				       ips, spaced);
 			else
 				printf("  Set-DhcpServerv4OptionValue -ScopeId SCOPE -OptionId 66 -Value \"%s\"\n", value);
 			break;
@@ -1032,7 +1145,7 @@ static int cmd_dhcp_option(int argc, char **argv)
 	else
 		printf("option 66 (tftp-server-name): text, a host name or a dotted address\n");
 	printf("value (hex):  %s\non the wire:  %s\n\n", hex, whex);
-	option_recipes(code, arg[1], hex, only);
+	option_recipes(code, arg[1], v, n, hex, only);
 	if (code == DHO_CISCO_TFTP) {
 		char txt[600];
 		hex_upper((const uint8_t *)arg[1], strlen(arg[1]) > 4 ? 4 : strlen(arg[1]), txt, " ");
@@ -1082,6 +1195,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "dhcp-option") == 0) /* needs no configuration */
 		return cmd_dhcp_option(argc - optind, argv + optind);
+	if (strcmp(cmd, "probe") == 0)
+		return cmd_probe(argc - optind, argv + optind);
 	if (!cpath && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		cpath = CONF_DEFAULT_PATH;
 	struct conf c;
@@ -1105,6 +1220,8 @@ int main(int argc, char **argv)
 		rc = cmd_models(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "firmware") == 0) {
 		rc = cmd_firmware(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "dhcp") == 0) {
+		rc = cmd_dhcp(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "sim") == 0) {
 		rc = cmd_sim(&c, argc - optind, argv + optind);
 	} else {

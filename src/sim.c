@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,10 @@ static void end(struct phone *p, enum ph_state st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
+	/* the reason may quote a served config: no control bytes in a line or JSON */
+	for (char *c = p->reason; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	p->t1 = now_s();
 	if (p->x) {
 		tftpc_cancel(p->x);
@@ -145,7 +150,7 @@ static void fetch(struct phone *p, enum ph_step step, const char *name, size_t k
 	p->step = step;
 	p->x = tftpc_get(p->sim->loop, &p->addr, &o->server, name, &to, on_fetched, p);
 	if (!p->x)
-		end(p, PH_FAILED, "cannot start a TFTP read from %s (out of sockets or memory?)", p->ip);
+		end(p, PH_FAILED, "cannot start a TFTP read from %s: %s", p->ip, strerror(errno));
 }
 
 /* --- the rules --- */
@@ -616,14 +621,30 @@ void sim_defaults(struct sim_opts *o)
 	o->image_retries = 2;
 }
 
+static const char *step_name(const struct phone *p, char *buf, size_t len)
+{
+	switch (p->step) {
+	case ST_LOADS: return p->loads_name;
+	case ST_IMAGE: return p->images[p->img];
+	case ST_CTL: snprintf(buf, len, "CTL%s.tlv", p->sep); return buf;
+	case ST_ITL: snprintf(buf, len, "ITL%s.tlv", p->sep); return buf;
+	case ST_ITLFILE: return "ITLFile.tlv";
+	case ST_CONFIG: snprintf(buf, len, "%s.cnf.xml", p->sep); return buf;
+	case ST_XMLDEFAULT: return "XMLDefault.cnf.xml";
+	case ST_EXTRA: return p->extras[p->extra];
+	}
+	return "?";
+}
+
 static void on_deadline(void *arg)
 {
 	struct sim *s = arg;
+	char buf[64];
 	for (int i = 0; i < s->o->phones; i++) {
 		struct phone *p = &s->p[i];
 		if (p->state == PH_RUN)
 			end(p, PH_TIMEOUT, "still running after %.0f s (last asked for %s)", s->o->timeout_s,
-			    p->step == ST_LOADS ? p->loads_name : p->step == ST_IMAGE ? p->images[p->img] : "its config");
+			    step_name(p, buf, sizeof(buf)));
 	}
 }
 

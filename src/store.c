@@ -10,6 +10,7 @@
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_event;
+	sqlite3_stmt *put_lease;
 	int in_tx;
 	int pending;
 };
@@ -57,6 +58,12 @@ static const char *const migrations[] = {
 	"  size INTEGER NOT NULL, sha1 TEXT NOT NULL, sha256 TEXT NOT NULL,"
 	"  verdict TEXT NOT NULL, package_id INTEGER REFERENCES fw_packages(id) ON DELETE CASCADE);"
 	"CREATE INDEX fw_tree_sha256 ON fw_tree(sha256);",
+	/* 3: DHCP leases; what provisioning learns IP -> MAC and VCI -> model from */
+	"CREATE TABLE leases ("
+	"  ip TEXT PRIMARY KEY, mac TEXT NOT NULL, client_id TEXT,"
+	"  state TEXT NOT NULL, expires_us INTEGER NOT NULL,"
+	"  hostname TEXT, vendor_class TEXT, subnet TEXT, updated_us INTEGER NOT NULL);"
+	"CREATE INDEX leases_mac ON leases(mac);",
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -182,6 +189,7 @@ void store_close(struct store *s)
 	if (s->in_tx)
 		store_flush(s);
 	sqlite3_finalize(s->ins_event);
+	sqlite3_finalize(s->put_lease);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -530,4 +538,69 @@ int64_t store_fw_sha256_refs(struct store *s, const char *sha256)
 	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_finalize(st);
 	return n;
+}
+
+/* --- DHCP leases --- */
+
+int store_lease_put(struct store *s, const struct store_lease *l)
+{
+	if (!s->put_lease &&
+	    sqlite3_prepare_v3(s->db, "INSERT OR REPLACE INTO leases (ip, mac, client_id, state, expires_us,"
+				      " hostname, vendor_class, subnet, updated_us) VALUES (?,?,?,?,?,?,?,?,?)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_lease, NULL) != SQLITE_OK)
+		return -1;
+	if (!s->in_tx) {
+		if (exec(s, "BEGIN") < 0)
+			return -1;
+		s->in_tx = 1;
+	}
+	sqlite3_stmt *st = s->put_lease;
+	bind_text(st, 1, l->ip);
+	bind_text(st, 2, l->mac);
+	bind_text(st, 3, l->client_id);
+	bind_text(st, 4, l->state);
+	sqlite3_bind_int64(st, 5, l->expires_us);
+	bind_text(st, 6, l->hostname);
+	bind_text(st, 7, l->vendor_class);
+	bind_text(st, 8, l->subnet);
+	sqlite3_bind_int64(st, 9, l->updated_us);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	s->pending++;
+	return 0;
+}
+
+static int lease_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct store_lease l = {
+		.ip = col(st, 0), .mac = col(st, 1), .client_id = col(st, 2), .state = col(st, 3),
+		.expires_us = sqlite3_column_int64(st, 4), .hostname = col(st, 5), .vendor_class = col(st, 6),
+		.subnet = col(st, 7), .updated_us = sqlite3_column_int64(st, 8),
+	};
+	return ((store_lease_fn)fn)(ctx, &l);
+}
+
+int store_leases(struct store *s, store_lease_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = prep(s, "SELECT ip, mac, client_id, state, expires_us, hostname, vendor_class, subnet,"
+				   " updated_us FROM leases ORDER BY mac, ip", 0, NULL, 0, NULL);
+	return each(st, lease_row, (void *)fn, ctx);
+}
+
+int store_lease_by_ip(struct store *s, const char *ip, store_lease_fn fn, void *ctx)
+{
+	const char *t[] = {ip};
+	sqlite3_stmt *st = prep(s, "SELECT ip, mac, client_id, state, expires_us, hostname, vendor_class, subnet,"
+				   " updated_us FROM leases WHERE ip = ?", 1, t, 0, NULL);
+	return each(st, lease_row, (void *)fn, ctx);
+}
+
+int store_lease_by_mac(struct store *s, const char *mac, store_lease_fn fn, void *ctx)
+{
+	const char *t[] = {mac};
+	sqlite3_stmt *st = prep(s, "SELECT ip, mac, client_id, state, expires_us, hostname, vendor_class, subnet,"
+				   " updated_us FROM leases WHERE mac = ? ORDER BY updated_us DESC", 1, t, 0, NULL);
+	return each(st, lease_row, (void *)fn, ctx);
 }

@@ -97,4 +97,25 @@ int store_fw_tree_all(struct store *s, store_fw_file_fn fn, void *ctx);
 /* How many files (loads and tree) hold this content. */
 int64_t store_fw_sha256_refs(struct store *s, const char *sha256);
 
+/* --- DHCP leases --- */
+
+struct store_lease {
+	const char *ip;            /* dotted */
+	const char *mac;           /* aa:bb:cc:dd:ee:ff */
+	const char *client_id;     /* option 61 in hex, or NULL */
+	const char *state;         /* offered, active, released, expired, declined */
+	int64_t expires_us;        /* wall clock */
+	const char *hostname, *vendor_class, *subnet;
+	int64_t updated_us;
+};
+
+/* Queued into this loop turn's transaction, like events: an ACK goes out
+ * only after store_flush has committed it. */
+int store_lease_put(struct store *s, const struct store_lease *l);
+typedef int (*store_lease_fn)(void *ctx, const struct store_lease *l);
+int store_leases(struct store *s, store_lease_fn fn, void *ctx);
+/* For provisioning: who has this address (IP -> MAC, vendor class -> model). */
+int store_lease_by_ip(struct store *s, const char *ip, store_lease_fn fn, void *ctx);
+int store_lease_by_mac(struct store *s, const char *mac, store_lease_fn fn, void *ctx);
+
 #endif

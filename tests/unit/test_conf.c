@@ -356,10 +356,10 @@ static void unknown_key_is_refused_naming_it(void **state)
 static void unknown_section_is_refused_on_its_own_line(void **state)
 {
 	struct fixture *f = *state;
-	assert_refused_at(f, "[server]\nuser = nobody\n[dhcp]\nrange = 10.0.0.10 10.0.0.99\n", 3,
-			  "unknown section", "dhcp", NULL);
+	assert_refused_at(f, "[server]\nuser = nobody\n[web]\nlisten = 127.0.0.1:8069\n", 3,
+			  "unknown section", "web", NULL);
 	/* with no keys under it, too */
-	assert_refused_at(f, "[server]\nuser = nobody\n[dhcp]\n", 3, "unknown section", "dhcp", NULL);
+	assert_refused_at(f, "[server]\nuser = nobody\n[web]\n", 3, "unknown section", "web", NULL);
 }
 
 static void key_outside_a_section_is_refused(void **state)

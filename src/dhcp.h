@@ -1,0 +1,26 @@
+/* dhcp: the DHCP server (off until [dhcp] is configured): pools, leases kept
+ * in the state file (an ACK goes out only once its lease is committed),
+ * reservations, relayed subnets (giaddr), options 150 and 66 for phones. It
+ * knows nothing about firmware. */
+#ifndef PHONEBOOT_DHCP_H
+#define PHONEBOOT_DHCP_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "loop.h"
+#include "store.h"
+
+struct dhcp_server;
+
+/* Check the configuration, find the interface's address and subnet, bind
+ * port 67 on that interface only (before privileges are dropped), and probe
+ * the segment for another DHCP server. NULL with err on a refusal. */
+struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t errlen);
+/* Load the leases and start answering (after privileges are dropped). */
+int dhcp_start(struct dhcp_server *s, struct store *st, char *err, size_t errlen);
+/* The end of a loop turn: after the state file committed, send the ACKs. */
+void dhcp_turn_end(struct dhcp_server *s);
+void dhcp_free(struct dhcp_server *s);
+
+#endif
