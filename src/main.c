@@ -52,7 +52,7 @@ static void usage(FILE *f)
 		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
 		"  probe --iface IF [--request]  what the network's DHCP server hands a phone, judged\n"
 		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
-		"  sim --tftp ADDR[:PORT] --model M --load LOADID [--phones N] [--hard-reset]\n"
+		"  sim --tftp ADDR[:PORT] | --dhcp IFACE  --model M --load LOADID [--phones N] [--hard-reset]\n"
 		"      [--target sip|LOADID] [--mac-base MAC] [--bind-base IP] [--timeout S]\n"
 		"      [--max-reboots N] [--realistic] [--json] [-v]\n"
 		"                   simulated phones against a TFTP server\n"
@@ -836,6 +836,8 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 			return sim_usage("a value is missing after", a);
 		} else if (strcmp(a, "--tftp") == 0) {
 			tftp = v;
+		} else if (strcmp(a, "--dhcp") == 0) {
+			o.dhcp_iface = v;
 		} else if (strcmp(a, "--phones") == 0) {
 			o.phones = atoi(v);
 			if (o.phones < 1 || o.phones > 100000)
@@ -865,8 +867,10 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 		}
 		i += takes;
 	}
-	if (!tftp || !model || !o.load)
-		return sim_usage("--tftp, --model and --load are required", NULL);
+	if ((!tftp && !o.dhcp_iface) || !model || !o.load)
+		return sim_usage("--tftp or --dhcp, --model and --load are required", NULL);
+	if (!tftp)
+		tftp = "0.0.0.0"; /* each phone's comes from its DHCP ACK */
 	uint32_t first = ntohl(o.bind_base.s_addr), last = first + (uint32_t)o.phones - 1;
 	if (last < first || (first >> 24) != (last >> 24) || (last & 0xffffff) == 0xffffff || (first & 0xffffff) == 0)
 		return sim_usage("--bind-base: the phones' addresses must stay inside one /8 without its network or"

@@ -11,10 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "dhcp_wire.h"
 #include "loads_wire.h"
 #include "loop.h"
 #include "tftpc.h"
@@ -68,6 +72,13 @@ struct phone {
 	struct tftpc *x;
 	struct loop_timer timer;
 	void (*after)(struct phone *p);
+	/* --dhcp: where this phone's TFTP server came from */
+	struct sockaddr_in server;
+	uint32_t xid;
+	int dhcp_step;                /* 1 DISCOVER sent, 2 REQUEST sent */
+	unsigned dhcp_tries;
+	struct in_addr dhcp_offered, server_id, leased;
+	uint8_t macb[6];
 };
 
 struct sim {
@@ -81,6 +92,7 @@ struct sim {
 	int verbose;
 	struct loop_timer deadline, tick;
 	double t_start;
+	int dhcp_fd;
 };
 
 static double now_s(void)
@@ -148,7 +160,7 @@ static void fetch(struct phone *p, enum ph_step step, const char *name, size_t k
 	const struct sim_opts *o = p->sim->o;
 	struct tftpc_opts to = {.timeout_ms = o->tftp_timeout_ms, .retries = o->tftp_retries, .keep = keep};
 	p->step = step;
-	p->x = tftpc_get(p->sim->loop, &p->addr, &o->server, name, &to, on_fetched, p);
+	p->x = tftpc_get(p->sim->loop, &p->addr, &p->server, name, &to, on_fetched, p);
 	if (!p->x)
 		end(p, PH_FAILED, "cannot start a TFTP read from %s: %s", p->ip, strerror(errno));
 }
@@ -513,7 +525,148 @@ static void normal_boot(struct phone *p)
 	fetch(p, ST_CTL, name, 0);
 }
 
+/* --- DHCP, as a phone gets its TFTP server (cisco-facts.md 8.2) --- */
+
+static void dhcp_send(struct phone *p, int type)
+{
+	const struct model *m = p->sim->o->model;
+	struct dhcp_msg h;
+	struct dhcp_builder b;
+	uint8_t pkt[DHCP_MAX_LEN];
+	char vci[96];
+	memset(&h, 0, sizeof(h));
+	h.op = 1, h.htype = 1, h.hlen = 6, h.xid = p->xid, h.flags = 0x8000;
+	memcpy(h.chaddr, p->macb, 6);
+	dhcp_build_start(&b, pkt, sizeof(pkt), &h);
+	dhcp_build_u8(&b, DHO_MSG_TYPE, (uint8_t)type);
+	if (type == DHCPREQUEST) {
+		dhcp_build_opt(&b, DHO_REQUESTED_IP, &p->dhcp_offered, 4);
+		dhcp_build_opt(&b, DHO_SERVER_ID, &p->server_id, 4);
+	}
+	/* "Cisco Systems, Inc. IP Phone CP-7906G" and its NUL */
+	int n = snprintf(vci, sizeof(vci), "Cisco Systems, Inc. IP Phone %s", m->nvci ? m->vci[0] : m->id);
+	dhcp_build_opt(&b, DHO_VENDOR_CLASS, vci, (size_t)n + 1);
+	static const uint8_t prl[] = {1, 66, 6, 3, 15, 150, 35};
+	dhcp_build_opt(&b, DHO_PARAM_LIST, prl, sizeof(prl));
+	size_t len = dhcp_build_end(&b);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(67), .sin_addr = {htonl(INADDR_BROADCAST)}};
+	sendto(p->sim->dhcp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
+	p->dhcp_step = type == DHCPDISCOVER ? 1 : 2;
+}
+
+static void dhcp_retry(struct phone *p)
+{
+	if (++p->dhcp_tries > 4) {
+		end(p, PH_FAILED, "no DHCP %s on %s", p->dhcp_step == 1 ? "OFFER" : "ACK", p->sim->o->dhcp_iface);
+		return;
+	}
+	dhcp_send(p, p->dhcp_step == 1 ? DHCPDISCOVER : DHCPREQUEST);
+	later(p, 1000, dhcp_retry);
+}
+
+static void dhcp_begin(struct phone *p)
+{
+	p->xid = (uint32_t)random();
+	p->dhcp_tries = 0;
+	dhcp_send(p, DHCPDISCOVER);
+	later(p, 1000, dhcp_retry);
+}
+
+static void tftp_boot(struct phone *p);
+
+/* The TFTP server: option 150 first, then 66 (a dotted address), then siaddr. */
+static void dhcp_bound(struct phone *p, const struct dhcp_msg *m)
+{
+	uint8_t v[256];
+	char how[32] = "siaddr";
+	struct in_addr srv = m->siaddr;
+	int n = dhcp_opt(m, DHO_CISCO_TFTP, v, sizeof(v));
+	if (n >= 4 && n % 4 == 0) {
+		memcpy(&srv, v, 4);
+		snprintf(how, sizeof(how), "option 150");
+	} else if ((n = dhcp_opt(m, DHO_TFTP_SERVER_NAME, v, sizeof(v) - 1)) > 0) {
+		v[n] = 0;
+		struct in_addr a;
+		if (inet_pton(AF_INET, (char *)v, &a) == 1) {
+			srv = a;
+			snprintf(how, sizeof(how), "option 66");
+		}
+	}
+	if (!srv.s_addr) {
+		end(p, PH_FAILED, "the DHCP ACK names no TFTP server (no option 150, 66 or siaddr)");
+		return;
+	}
+	p->leased = m->yiaddr;
+	p->server.sin_addr = srv;
+	p->server.sin_port = htons(69);
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &p->leased, a, sizeof(a));
+	inet_ntop(AF_INET, &srv, b, sizeof(b));
+	say(p, "DHCP: %s, TFTP server %s (from %s)", a, b, how);
+	loop_timer_cancel(p->sim->loop, &p->timer);
+	tftp_boot(p);
+}
+
+static void on_dhcp(void *arg, uint32_t events)
+{
+	struct sim *s = arg;
+	uint8_t pkt[DHCP_MAX_LEN];
+	(void)events;
+	for (;;) {
+		ssize_t n = recv(s->dhcp_fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+		if (n <= 0)
+			return;
+		struct dhcp_msg m;
+		if (dhcp_parse(pkt, (size_t)n, &m) != DHCP_OK || m.op != 2)
+			continue;
+		for (int i = 0; i < s->o->phones; i++) {
+			struct phone *p = &s->p[i];
+			if (p->state != PH_RUN || p->xid != m.xid || memcmp(p->macb, m.chaddr, 6) != 0)
+				continue;
+			int t = dhcp_msg_type(&m);
+			if (t == DHCPOFFER && p->dhcp_step == 1) {
+				p->dhcp_offered = m.yiaddr;
+				dhcp_opt(&m, DHO_SERVER_ID, (uint8_t *)&p->server_id, 4);
+				p->dhcp_tries = 0;
+				dhcp_send(p, DHCPREQUEST);
+				later(p, 1000, dhcp_retry);
+			} else if (t == DHCPACK && p->dhcp_step == 2) {
+				p->dhcp_step = 0;
+				dhcp_bound(p, &m);
+			} else if (t == DHCPNAK && p->dhcp_step == 2) {
+				say(p, "DHCP NAK: starting over");
+				dhcp_begin(p);
+			}
+			break;
+		}
+	}
+}
+
+static int dhcp_socket(const char *iface)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(68)};
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void boot(struct phone *p)
+{
+	if (p->sim->o->dhcp_iface) { /* every boot starts with DHCP */
+		dhcp_begin(p);
+		return;
+	}
+	tftp_boot(p);
+}
+
+static void tftp_boot(struct phone *p)
 {
 	if (p->recovery && p->sim->o->model->default_loads) {
 		snprintf(p->loads_name, sizeof(p->loads_name), "%s", p->sim->o->model->default_loads);
@@ -752,6 +905,8 @@ int sim_run(const struct models *ms, const struct fw_known *known, const struct 
 		snprintf(p->mac, sizeof(p->mac), "%02X%02X%02X%02X%02X%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
 			 mac[5]);
 		snprintf(p->sep, sizeof(p->sep), "SEP%s", p->mac);
+		memcpy(p->macb, mac, 6);
+		p->server = o->server;
 		p->addr.sin_family = AF_INET;
 		p->addr.sin_addr.s_addr = htonl(ntohl(o->bind_base.s_addr) + (uint32_t)i);
 		inet_ntop(AF_INET, &p->addr.sin_addr, p->ip, sizeof(p->ip));
@@ -762,6 +917,17 @@ int sim_run(const struct models *ms, const struct fw_known *known, const struct 
 		p->t0 = now_s();
 		loop_timer_init(&p->timer, on_timer, p);
 		s.running++;
+	}
+	s.dhcp_fd = -1;
+	if (o->dhcp_iface) {
+		s.dhcp_fd = dhcp_socket(o->dhcp_iface);
+		if (s.dhcp_fd < 0 || loop_add_fd(s.loop, s.dhcp_fd, EPOLLIN, on_dhcp, &s) < 0) {
+			fprintf(stderr, "phoneboot sim: --dhcp %s: port 68: %s\n", o->dhcp_iface, strerror(errno));
+			free(s.p);
+			loop_free(s.loop);
+			return 2;
+		}
+		srandom((unsigned)getpid() ^ (unsigned)time(NULL));
 	}
 	loop_timer_init(&s.deadline, on_deadline, &s);
 	loop_timer_set(s.loop, &s.deadline, (uint64_t)(o->timeout_s * 1e6));
@@ -791,6 +957,8 @@ int sim_run(const struct models *ms, const struct fw_known *known, const struct 
 			tftpc_cancel(s.p[i].x);
 		loop_timer_cancel(s.loop, &s.p[i].timer);
 	}
+	if (s.dhcp_fd >= 0)
+		close(s.dhcp_fd);
 	free(s.p);
 	loop_free(s.loop);
 	return ok ? 0 : 1;

@@ -16,6 +16,7 @@
 
 struct sim_opts {
 	struct sockaddr_in server;   /* --tftp ADDR[:PORT] */
+	const char *dhcp_iface;      /* --dhcp IFACE: the TFTP server from DHCP instead */
 	int phones;
 	const struct model *model;
 	const char *load;            /* the load flashed on the phones */
