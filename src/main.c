@@ -51,7 +51,6 @@ static void usage(FILE *f)
 		"  dhcp-option 150 IP[,IP...] | 66 NAME [--for isc|kea|dnsmasq|pfsense|mikrotik|ios|windows]\n"
 		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
 		"  probe --iface IF [--request]  what the network's DHCP server hands a phone, judged\n"
-		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
 		"  sim --tftp ADDR[:PORT] | --dhcp IFACE  --model M --load LOADID [--phones N] [--hard-reset]\n"
 		"      [--target sip|LOADID] [--mac-base MAC] [--bind-base IP] [--timeout S]\n"
 		"      [--max-reboots N] [--realistic] [--json] [-v]\n"
@@ -819,6 +818,7 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 	struct sim_opts o;
 	const char *model = NULL, *tftp = NULL;
 	char err[1024], path[4096];
+	int realistic = 0, timeout_given = 0;
 	sim_defaults(&o);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -832,6 +832,7 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 		} else if (strcmp(a, "--realistic") == 0) {
 			/* what phones do: about 1.5 s per MB written, a minute between rejected tries */
 			o.flash_ms_per_mb = 1500, o.retry_ms = 60000, o.reboot_ms = 20000, takes = 0;
+			realistic = 1;
 		} else if (!v) {
 			return sim_usage("a value is missing after", a);
 		} else if (strcmp(a, "--tftp") == 0) {
@@ -855,6 +856,7 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 			if (inet_pton(AF_INET, v, &o.bind_base) != 1)
 				return sim_usage("--bind-base expects an IPv4 address, not", v);
 		} else if (strcmp(a, "--timeout") == 0) {
+			timeout_given = 1;
 			o.timeout_s = atof(v);
 			if (!(o.timeout_s > 0 && o.timeout_s <= 86400))
 				return sim_usage("--timeout expects seconds, 0 < S <= 86400, not", v);
@@ -867,6 +869,8 @@ static int cmd_sim(const struct conf *c, int argc, char **argv)
 		}
 		i += takes;
 	}
+	if (realistic && !timeout_given)
+		o.timeout_s = 1800; /* real phones take minutes; the admin's loop, 5 tries a minute apart */
 	if ((!tftp && !o.dhcp_iface) || !model || !o.load)
 		return sim_usage("--tftp or --dhcp, --model and --load are required", NULL);
 	if (!tftp)

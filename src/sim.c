@@ -60,6 +60,7 @@ struct phone {
 	enum ph_step step;
 	char loads_name[96];          /* the .loads being asked for */
 	char offered[64];             /* the load it is taking */
+	char last_failure[160];       /* what made it reboot */
 	char images[LOADS_MAX_IMAGES][LOADS_NAME_MAX + 1];
 	int nimages, img;
 	unsigned img_tries;
@@ -243,7 +244,8 @@ static void reboot(struct phone *p)
 {
 	p->reboots++;
 	if (p->reboots > p->sim->o->max_reboots) {
-		end(p, PH_FAILED, "rebooted %d times without reaching its target", p->reboots - 1);
+		end(p, PH_FAILED, "rebooted %d times without reaching its target%s%s", p->reboots - 1,
+		    p->last_failure[0] ? "; last failure: " : "", p->last_failure);
 		return;
 	}
 	say(p, "reboot");
@@ -352,6 +354,8 @@ static void got_image(struct phone *p, const struct tftpc_result *r)
 			return;
 		}
 		say(p, "gives up on %s after %u tries", name, p->img_tries);
+		snprintf(p->last_failure, sizeof(p->last_failure), "%s: %s", name,
+			 r->status == TFTPC_ERROR ? r->msg : r->status == TFTPC_TIMEOUT ? "no answer" : "not a valid image");
 		p->img_tries = 0;
 		reboot(p);
 		return;
@@ -416,6 +420,15 @@ static void add_extra(struct phone *p, const char *dir, const char *file)
 			 file);
 }
 
+/* Characters of UTF-8 text (the firmware counts characters, not bytes). */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 static int target_met(const struct phone *p, int config_ok)
 {
 	const char *t = p->sim->o->target;
@@ -453,6 +466,8 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 	char want[64], tag[48], label[64], pw[256], name[64], dir[64], file[64];
 	snprintf(tag, sizeof(tag), is_default ? "loadInformation%d" : "loadInformation", m->device_type);
 	text_of(find(root, tag), want, sizeof(want));
+	if (is_default && !want[0]) /* PINTO's XMLDefault has a plain <loadInformation> */
+		text_of(find(root, "loadInformation"), want, sizeof(want));
 	if (!find(root, "callManager")) {
 		xmlFreeDoc(doc);
 		end(p, PH_REJECTED, "no callManager member in the callManagerGroup (the firmware requires one)");
@@ -483,14 +498,14 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 		return;
 	}
 	text_of(find(root, "phoneLabel"), label, sizeof(label));
-	if (strlen(label) > m->label_max || strchr(label, ' ')) {
+	if (chars(label) > m->label_max || strchr(label, ' ')) {
 		xmlFreeDoc(doc);
 		end(p, PH_REJECTED, "phoneLabel '%s' %s", label,
 		    strchr(label, ' ') ? "has a space" : "is longer than the model accepts");
 		return;
 	}
 	text_of(find(root, "authPassword"), pw, sizeof(pw));
-	if (strlen(pw) > m->sip_password_max) {
+	if (chars(pw) > m->sip_password_max) {
 		/* the admin's report: it registers, fails, updates its locale, reboots */
 		xmlFreeDoc(doc);
 		say(p, "register fails (SIP password of %zu characters), update locale, reboot", strlen(pw));
@@ -740,6 +755,8 @@ static void on_fetched(void *ctx, const struct tftpc_result *r)
 	case ST_XMLDEFAULT:
 		if (ok)
 			got_config(p, r, 1);
+		else if (r->status != TFTPC_ERROR)
+			end(p, PH_FAILED, "no answer from the TFTP server at %s", inet_ntoa(p->server.sin_addr));
 		else if (target_met(p, 0))
 			end(p, PH_DONE, "on %s, no config served, %d step%s", p->load, p->steps, p->steps == 1 ? "" : "s");
 		else
@@ -831,7 +848,7 @@ static void print_text(struct sim *s, const double *sorted, int n)
 		fprintf(s->out, "%s %s %s -> %s %s: %s, %.1f s\n", p->sep, s->o->model->id, p->load_before,
 			p->load[0] ? p->load : "?", state_names[p->state], p->reason, p->t1 - p->t0);
 	}
-	fprintf(s->out, "%d phones:", s->o->phones);
+	fprintf(s->out, "%d phone%s:", s->o->phones, s->o->phones == 1 ? "" : "s");
 	for (int i = 1; i < PH_NSTATES; i++)
 		if (by[i])
 			fprintf(s->out, " %d %s", by[i], state_names[i]);
@@ -878,7 +895,10 @@ static void raise_nofile(int phones)
 	if (rl.rlim_max < want && geteuid() == 0)
 		rl.rlim_max = want;
 	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		fprintf(stderr, "phoneboot sim: warning: open files limited to %llu; %d phones need about %llu"
+			" (run as root or raise the hard limit)\n", (unsigned long long)rl.rlim_cur, phones,
+			(unsigned long long)want);
 }
 
 int sim_run(const struct models *ms, const struct fw_known *known, const struct sim_opts *o, FILE *out)
