@@ -29,12 +29,16 @@ test    python3
 test    iproute2
 test    sqlite3
 test    tftpd-hpa
+test    isc-dhcp-client
+test    dhcpcd-base
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
 bench   tftpd-hpa
 bench   dnsmasq
 bench   hyperfine
+bench   kea-dhcp4-server
+bench   kea-admin
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
@@ -88,7 +92,7 @@ if [ -n "$missing" ]; then
         apt-get update -q >&2
         apt-get install -y -q --no-install-recommends $missing >&2
     fi
-    for svc in tftpd-hpa dnsmasq; do
+    for svc in tftpd-hpa dnsmasq isc-kea-dhcp4-server kea-dhcp4-server; do
         case " $missing " in *" $svc "*)
             systemctl disable --now "$svc" >/dev/null 2>&1 || true
             systemctl mask "$svc" >/dev/null 2>&1 || true ;;

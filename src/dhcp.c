@@ -49,6 +49,8 @@ struct subnet {
 	uint32_t net, mask, lo, hi;  /* host order */
 	struct lease *pool;          /* lo..hi */
 	uint32_t cursor;
+	struct lease *fixed;         /* reservations outside the range */
+	int nfixed;
 };
 
 struct pending {
@@ -124,14 +126,19 @@ static void hash_add(struct dhcp_server *s, struct lease *l)
 static struct lease *by_key(struct dhcp_server *s, const uint8_t *k, size_t n, const struct subnet *sn)
 {
 	for (struct lease *l = s->hash[key_hash(k, n)]; l; l = l->hnext)
-		if (l->keylen == n && memcmp(l->key, k, n) == 0 && l->ip >= sn->lo && l->ip <= sn->hi)
+		if (l->keylen == n && memcmp(l->key, k, n) == 0 && (l->ip & sn->mask) == sn->net)
 			return l;
 	return NULL;
 }
 
 static struct lease *at(const struct subnet *sn, uint32_t ip)
 {
-	return ip >= sn->lo && ip <= sn->hi ? &sn->pool[ip - sn->lo] : NULL;
+	if (ip >= sn->lo && ip <= sn->hi)
+		return &sn->pool[ip - sn->lo];
+	for (int i = 0; i < sn->nfixed; i++) /* a fixed address outside the range */
+		if (sn->fixed[i].ip == ip)
+			return &sn->fixed[i];
+	return NULL;
 }
 
 static const struct conf_reserve *reservation_of_mac(const struct conf *c, const uint8_t *mac)
@@ -677,6 +684,35 @@ static int add_subnet(struct dhcp_server *s, const struct conf_subnet *c, char *
 	return 0;
 }
 
+/* Reservations: inside a served subnet (a range or not), each address once. */
+static int add_reservations(struct dhcp_server *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < s->conf->nreserve; i++) {
+		uint32_t ip = ntohl(s->conf->reserve[i].ip.s_addr);
+		struct subnet *sn = NULL;
+		for (int k = 0; k < s->nsub && !sn; k++)
+			if ((ip & s->sub[k].mask) == s->sub[k].net)
+				sn = &s->sub[k];
+		char a[INET_ADDRSTRLEN];
+		if (!sn || ip == sn->net || ip == (sn->net | ~sn->mask) || ip == ntohl(s->our.s_addr)) {
+			snprintf(err, errlen, "[dhcp] reserve: %s is not a host address of a subnet served here",
+				 ipstr(ip, a));
+			return -1;
+		}
+		if (ip >= sn->lo && ip <= sn->hi)
+			continue;
+		struct lease *f = realloc(sn->fixed, (size_t)(sn->nfixed + 1) * sizeof(*f));
+		if (!f) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		sn->fixed = f;
+		memset(&f[sn->nfixed], 0, sizeof(*f));
+		f[sn->nfixed++].ip = ip;
+	}
+	return 0;
+}
+
 struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t errlen)
 {
 	if (!c->dhcp_interface || !c->dhcp.lo.s_addr) {
@@ -706,6 +742,8 @@ struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t e
 	for (int i = 0; i < c->nrelayed; i++)
 		if (add_subnet(s, &c->relayed[i], err, errlen) < 0)
 			goto fail;
+	if (add_reservations(s, err, errlen) < 0)
+		goto fail;
 	s->fd = bound_socket(c->dhcp_interface, 67);
 	if (s->fd < 0) {
 		snprintf(err, errlen, "dhcp: port 67 on %s: %s", c->dhcp_interface, strerror(errno));
@@ -783,8 +821,10 @@ void dhcp_free(struct dhcp_server *s)
 		loop_timer_cancel(s->loop, &s->probe_timer);
 		end_probe(s);
 	}
-	for (int i = 0; i < s->nsub; i++)
+	for (int i = 0; i < s->nsub; i++) {
 		free(s->sub[i].pool);
+		free(s->sub[i].fixed);
+	}
 	free(s->sub);
 	free(s->pend);
 	free(s);
