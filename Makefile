@@ -105,6 +105,14 @@ bench: phoneboot
 	@scripts/deps.sh bench
 	bench/run.sh $(BENCH_ARGS)
 
+bench-dhcp: phoneboot
+	@scripts/deps.sh bench
+	bench/dhcp.sh $(BENCH_ARGS)
+
+bench-import: phoneboot
+	@scripts/deps.sh bench
+	bench/import.sh
+
 install: phoneboot
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(SYSCONFDIR)/phoneboot $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)
@@ -125,4 +133,4 @@ uninstall:
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps fuzz run bench install uninstall clean
+.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import install uninstall clean
