@@ -23,7 +23,9 @@ ifneq ($(DEPS_OK),ok)
 $(error missing build dependencies: run scripts/deps.sh as root)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+# libxml2 (src/sim.c) and libarchive (src/arch.c) are opened with dlopen when
+# first used: the daemon's resident memory stays free of them
+PKG_LIBS := $(shell pkg-config --libs $(filter-out libxml-2.0 libarchive,$(PKGS)))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DPHONEBOOT_VERSION='"$(VERSION)"' $(WARN) $(PKG_CFLAGS) -Isrc

@@ -386,7 +386,7 @@ static int conf_section(void *ctx, const char *name, char *err, size_t errlen)
 		struct conf_subnet *sn = &c->relayed[c->nrelayed++];
 		memset(sn, 0, sizeof(*sn));
 		sn->net = net, sn->mask = mask, sn->has_net = 1;
-		sn->lease_s = c->dhcp.lease_s;
+		sn->lease_s = 0; /* unset: [dhcp]'s, wherever [dhcp] stands in the file */
 		snprintf(sn->name, sizeof(sn->name), "%s", name);
 		return 0;
 	}
@@ -432,22 +432,27 @@ static int subnet_key(struct conf_subnet *sn, const char *key, const char *v, ch
 	}
 	if (strcmp(key, "router") == 0) {
 		if (parse_addrs(v, sn->routers, CONF_MAX_ADDRS, &sn->nrouters) < 0)
-			return bad(err, errlen, sec, key, v, "IPv4 addresses, comma-separated");
+			return bad(err, errlen, sec, key, v, "at most 8 IPv4 addresses, comma-separated");
 		return 0;
 	}
 	if (strcmp(key, "dns") == 0) {
 		if (parse_addrs(v, sn->dns, CONF_MAX_ADDRS, &sn->ndns) < 0)
-			return bad(err, errlen, sec, key, v, "IPv4 addresses, comma-separated");
+			return bad(err, errlen, sec, key, v, "at most 8 IPv4 addresses, comma-separated");
 		return 0;
 	}
 	if (strcmp(key, "tftp_servers") == 0) {
 		if (parse_addrs(v, sn->tftp, CONF_MAX_ADDRS, &sn->ntftp) < 0)
-			return bad(err, errlen, sec, key, v, "IPv4 addresses (option 150 holds addresses, not names)");
+			return bad(err, errlen, sec, key, v, "at most 8 IPv4 addresses (option 150 holds addresses, not names)");
 		return 0;
 	}
 	if (strcmp(key, "tftp_server_name") == 0) {
 		if (strlen(v) > 255)
 			return bad(err, errlen, sec, key, v, "a host name or address of at most 255 characters");
+		if (!*v) { /* empty: the default (the first of tftp_servers) */
+			free(sn->tftp_name);
+			sn->tftp_name = NULL;
+			return 0;
+		}
 		return set_str(&sn->tftp_name, v);
 	}
 	if (strcmp(key, "lease_time") == 0) {
@@ -481,11 +486,17 @@ static int dhcp_key(struct parse_ctx *x, const char *key, const char *v, char *e
 			return bad(err, errlen, "dhcp", key, v, "a network interface name such as eth0");
 		return set_str(&c->dhcp_interface, v);
 	}
-	if (strcmp(key, "domain") == 0)
+	if (strcmp(key, "domain") == 0) {
+		if (!*v) { /* empty: no option 15 */
+			free(c->dhcp_domain);
+			c->dhcp_domain = NULL;
+			return 0;
+		}
 		return set_str(&c->dhcp_domain, v);
+	}
 	if (strcmp(key, "ntp") == 0) {
 		if (parse_addrs(v, c->dhcp_ntp, CONF_MAX_ADDRS, &c->dhcp_nntp) < 0)
-			return bad(err, errlen, "dhcp", key, v, "IPv4 addresses, comma-separated");
+			return bad(err, errlen, "dhcp", key, v, "at most 8 IPv4 addresses, comma-separated");
 		return 0;
 	}
 	if (strcmp(key, "reserve") == 0) {
@@ -582,6 +593,9 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		fclose(f);
 		if (r < 0)
 			return -1;
+		for (int i = 0; i < c->nrelayed; i++)
+			if (!c->relayed[i].lease_s)
+				c->relayed[i].lease_s = c->dhcp.lease_s;
 		c->path = strdup(path);
 	}
 	if (!c->tftp_root && asprintf(&c->tftp_root, "%s/tftp", c->state_dir) < 0)

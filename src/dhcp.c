@@ -27,7 +27,7 @@
 #define HASH_SIZE 8192
 #define RECV_BATCH 64
 #define PENDING_MAX 4096
-#define PROBE_US 2000000
+#define PROBE_US 5000000          /* dnsmasq may wait 3 s (its ping) before offering */
 
 enum lstate { L_FREE = 0, L_OFFERED, L_ACTIVE, L_RELEASED, L_EXPIRED, L_DECLINED };
 static const char *const lstate_names[] = {"free", "offered", "active", "released", "expired", "declined"};
@@ -155,6 +155,12 @@ static int reserved_ip(const struct conf *c, uint32_t ip)
 		if (ntohl(c->reserve[i].ip.s_addr) == ip)
 			return 1;
 	return 0;
+}
+
+/* not the network, the broadcast or our own address */
+static int usable(const struct dhcp_server *s, const struct subnet *sn, uint32_t ip)
+{
+	return ip != sn->net && ip != (sn->net | ~sn->mask) && ip != ntohl(s->our.s_addr);
 }
 
 /* free to give: never used, or its time is over */
@@ -361,13 +367,13 @@ static struct lease *choose(struct dhcp_server *s, struct req *r, int64_t now)
 	if (l && l->state != L_DECLINED)
 		return l;
 	l = r->requested ? at(sn, r->requested) : NULL;
-	if (l && available(l, now) && !reserved_ip(s->conf, l->ip))
+	if (l && available(l, now) && !reserved_ip(s->conf, l->ip) && usable(s, sn, l->ip))
 		return l;
 	uint32_t n = sn->hi - sn->lo + 1;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t k = (sn->cursor + i) % n;
 		l = &sn->pool[k];
-		if (available(l, now) && !reserved_ip(s->conf, l->ip)) {
+		if (available(l, now) && !reserved_ip(s->conf, l->ip) && usable(s, sn, l->ip)) {
 			sn->cursor = (k + 1) % n;
 			return l;
 		}
@@ -381,7 +387,7 @@ static void on_discover(struct dhcp_server *s, struct req *r, int64_t now)
 	char mac[20];
 	if (!l) {
 		macstr(r->mac, mac);
-		log_msg(LOG_WARNING, "dhcp: no free address in %s for %s", r->sn->c->name, mac);
+		log_msg(LOG_WARNING, "dhcp: no free address in [%s] for %s", r->sn->c->name, mac);
 		return;
 	}
 	if (l->state != L_ACTIVE || l->expires_us < now)
@@ -404,8 +410,14 @@ static void on_request(struct dhcp_server *s, struct req *r, int64_t now)
 	struct lease *l = ip ? at(r->sn, ip) : NULL;
 	const struct conf_reserve *rv = reservation_of_mac(s->conf, r->mac);
 	int mine = l && l->keylen == r->keylen && !memcmp(l->key, r->key, r->keylen);
-	int ok = l && (mine || (available(l, now) && (!reserved_ip(s->conf, ip) ||
-						     (rv && ntohl(rv->ip.s_addr) == ip))));
+	int ok = l && usable(s, r->sn, ip) &&
+		 (mine || (available(l, now) && (!reserved_ip(s->conf, ip) || (rv && ntohl(rv->ip.s_addr) == ip))));
+	/* a reservation binds both ways: its MAC gets only its address, and no one
+	 * else keeps it (the holder from before the reservation renews into a NAK) */
+	if (ok && rv && ntohl(rv->ip.s_addr) != ip && at(r->sn, ntohl(rv->ip.s_addr)))
+		ok = 0;
+	if (ok && !rv && reserved_ip(s->conf, ip))
+		ok = 0;
 	if (ok && l->state == L_DECLINED && l->expires_us >= now)
 		ok = 0;
 	if (!ok) {
@@ -434,7 +446,6 @@ static void on_decline_release(struct dhcp_server *s, struct req *r, int64_t now
 	} else {
 		l->state = L_RELEASED;
 		l->expires_us = now;
-		log_msg(LOG_INFO, "DHCPRELEASE %s from %s", ipstr(ip, ips), mac);
 	}
 	record(s, r->sn, l);
 }
@@ -594,7 +605,9 @@ static int bound_socket(const char *ifname, int port)
 		errno = e;
 		return -1;
 	}
-	int size = 4 << 20;
+	/* 16 MiB: a few seconds of a boot storm's requests while the state file
+	 * checkpoints (fsync) on a slow disk */
+	int size = 16 << 20;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	return fd;
@@ -666,7 +679,8 @@ static int add_subnet(struct dhcp_server *s, const struct conf_subnet *c, char *
 		return -1;
 	}
 	if ((sn->lo & sn->mask) != sn->net || (sn->hi & sn->mask) != sn->net) {
-		snprintf(err, errlen, "[%s] range is not inside %s's network", c->name, c->name);
+		snprintf(err, errlen, "[%s] range is not inside %s", c->name,
+			 s->nsub ? "the section's network" : "the interface's network");
 		return -1;
 	}
 	if (sn->hi - sn->lo + 1 > MAX_POOL) {
@@ -713,8 +727,9 @@ static int add_reservations(struct dhcp_server *s, char *err, size_t errlen)
 	return 0;
 }
 
-struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t errlen)
+struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, int *config_error, char *err, size_t errlen)
 {
+	*config_error = 1;
 	if (!c->dhcp_interface || !c->dhcp.lo.s_addr) {
 		snprintf(err, errlen, "[dhcp] enabled = yes needs interface and range: DHCP never starts without both");
 		return NULL;
@@ -728,8 +743,15 @@ struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t e
 	loop_timer_init(&s->probe_timer, end_probe, s);
 	s->ifindex = if_nametoindex(c->dhcp_interface);
 	struct in_addr mask;
-	if (!s->ifindex || iface_address(c->dhcp_interface, &s->our, &mask) < 0) {
-		snprintf(err, errlen, "[dhcp] interface = %s: no such interface with an IPv4 address", c->dhcp_interface);
+	if (!s->ifindex) {
+		snprintf(err, errlen, "[dhcp] interface = %s: no such interface", c->dhcp_interface);
+		goto fail;
+	}
+	if (iface_address(c->dhcp_interface, &s->our, &mask) < 0) {
+		/* it exists but has no address yet (early at boot): a failure, not a
+		 * configuration error, so systemd tries again */
+		*config_error = 0;
+		snprintf(err, errlen, "[dhcp] interface = %s has no IPv4 address (yet?)", c->dhcp_interface);
 		goto fail;
 	}
 	c->dhcp.net.s_addr = s->our.s_addr & mask.s_addr;
@@ -746,6 +768,7 @@ struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t e
 		goto fail;
 	s->fd = bound_socket(c->dhcp_interface, 67);
 	if (s->fd < 0) {
+		*config_error = 0;
 		snprintf(err, errlen, "dhcp: port 67 on %s: %s", c->dhcp_interface, strerror(errno));
 		goto fail;
 	}

@@ -15,8 +15,10 @@ struct dhcp_server;
 
 /* Check the configuration, find the interface's address and subnet, bind
  * port 67 on that interface only (before privileges are dropped), and probe
- * the segment for another DHCP server. NULL with err on a refusal. */
-struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, char *err, size_t errlen);
+ * the segment for another DHCP server. NULL with err on a refusal;
+ * *config_error says whether the configuration itself is wrong (exit 2) or
+ * the system is not ready (no such address yet, port taken: exit 1). */
+struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, int *config_error, char *err, size_t errlen);
 /* Load the leases and start answering (after privileges are dropped). */
 int dhcp_start(struct dhcp_server *s, struct store *st, char *err, size_t errlen);
 /* The end of a loop turn: after the state file committed, send the ACKs. */

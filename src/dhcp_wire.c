@@ -210,6 +210,7 @@ static const struct dhcp_opt_info table[] = {
 	{DHO_DNS, "domain-name-servers", DOT_IPS},
 	{DHO_HOSTNAME, "host-name", DOT_STRING},
 	{DHO_DOMAIN, "domain-name", DOT_STRING},
+	{28, "broadcast-address", DOT_IP},
 	{DHO_NTP, "ntp-servers", DOT_IPS},
 	{DHO_REQUESTED_IP, "requested-address", DOT_IP},
 	{DHO_LEASE_TIME, "lease-time", DOT_U32},

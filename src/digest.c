@@ -1,8 +1,7 @@
 /* digest: SHA-1 and SHA-256 through libarchive's mtree writer. */
 #include "digest.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "arch.h"
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +9,8 @@
 int digest_init(struct digest *d)
 {
 	memset(d, 0, sizeof(*d));
+	if (arch_open() < 0)
+		return -1;
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
 	if (!a || !e)

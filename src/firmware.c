@@ -9,8 +9,7 @@
  * unreferenced content, which the next import sweeps away. */
 #include "firmware.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "arch.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1163,6 +1162,8 @@ int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts 
 	const char *base = strrchr(path, '/');
 	base = base && base[1] ? base + 1 : path;
 	im.pkgname = base;
+	if (arch_open() < 0)
+		return fail(&im, "cannot load libarchive: %s", arch_error());
 	int lock = lock_library(lib);
 	if (lock < 0)
 		return fail(&im, "%s: cannot lock the library: %s", lib->dir, strerror(errno));

@@ -258,9 +258,10 @@ static int serve(const struct conf *c)
 		fprintf(stderr, "phoneboot: %s\n", err);
 		goto out;
 	}
-	if (c->dhcp_enabled && !(d.dhcp = dhcp_new(d.loop, (struct conf *)c, err, sizeof(err)))) {
+	int config_error = 0;
+	if (c->dhcp_enabled && !(d.dhcp = dhcp_new(d.loop, (struct conf *)c, &config_error, err, sizeof(err)))) {
 		fprintf(stderr, "phoneboot: %s\n", err);
-		rc = 2;
+		rc = config_error ? 2 : 1;
 		goto out;
 	}
 	int dr = drop_root(c);

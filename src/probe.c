@@ -17,7 +17,7 @@
 #include "dhcp_wire.h"
 #include "tftp_wire.h"
 
-#define WAIT_MS 3000
+#define WAIT_MS 5000 /* dnsmasq pings an address for up to 3 s before offering it */
 #define MAX_OFFERS 8
 
 static const char vci[] = "Cisco Systems, Inc. IP Phone CP-7906G";

@@ -4,6 +4,7 @@
 #include "sim.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <errno.h>
@@ -27,6 +28,38 @@
 #define KEEP_LOADS 65536        /* a .loads, an .sbn's header */
 #define KEEP_CONFIG (1 << 20)   /* a SEP<MAC>.cnf.xml */
 #define MAX_EXTRAS 6
+
+/* libxml2 is opened only when a simulated phone reads a config: the daemon,
+ * which shares this binary, then never maps libxml2 and the ICU and C++
+ * runtimes it pulls in (about 1.7 MB of its resident memory). */
+static struct {
+	void *h;
+	xmlDocPtr (*read_memory)(const char *, int, const char *, const char *, int);
+	xmlNodePtr (*root)(const xmlDoc *);
+	void (*free_doc)(xmlDocPtr);
+	xmlChar *(*content)(const xmlNode *);
+	xmlFreeFunc *free;
+} xml;
+
+static int xml_open(void)
+{
+	if (xml.h)
+		return 0;
+	void *h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return -1;
+	*(void **)&xml.read_memory = dlsym(h, "xmlReadMemory");
+	*(void **)&xml.root = dlsym(h, "xmlDocGetRootElement");
+	*(void **)&xml.free_doc = dlsym(h, "xmlFreeDoc");
+	*(void **)&xml.content = dlsym(h, "xmlNodeGetContent");
+	xml.free = dlsym(h, "xmlFree");
+	if (!xml.read_memory || !xml.root || !xml.free_doc || !xml.content || !xml.free) {
+		dlclose(h);
+		return -1;
+	}
+	xml.h = h;
+	return 0;
+}
 
 enum ph_state { PH_RUN, PH_DONE, PH_STUCK, PH_REBOOT_LOOP, PH_REJECTED, PH_NOCONFIG, PH_NOTREACHED,
 		PH_FAILED, PH_TIMEOUT, PH_NSTATES };
@@ -387,7 +420,7 @@ static void text_of(xmlNode *n, char *buf, size_t len)
 	buf[0] = 0;
 	if (!n)
 		return;
-	xmlChar *t = xmlNodeGetContent(n);
+	xmlChar *t = xml.content(n);
 	if (t) {
 		const char *s = (const char *)t;
 		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
@@ -396,7 +429,7 @@ static void text_of(xmlNode *n, char *buf, size_t len)
 		size_t l = strlen(buf);
 		while (l && (buf[l - 1] == ' ' || buf[l - 1] == '\n' || buf[l - 1] == '\r' || buf[l - 1] == '\t'))
 			buf[--l] = 0;
-		xmlFree(t);
+		(*xml.free)(t);
 	}
 }
 
@@ -455,27 +488,32 @@ static void next_extra(struct phone *p)
 static void got_config(struct phone *p, const struct tftpc_result *r, int is_default)
 {
 	const struct model *m = p->sim->o->model;
-	xmlDoc *doc = xmlReadMemory((const char *)r->data, (int)r->data_len, is_default ? "XMLDefault.cnf.xml" : p->sep,
-				    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (xml_open() < 0) {
+		end(p, PH_FAILED, "cannot load libxml2 to read its config: %s", dlerror());
+		return;
+	}
+	xmlDoc *doc = xml.read_memory((const char *)r->data, (int)r->data_len,
+				      is_default ? "XMLDefault.cnf.xml" : p->sep, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || r->data_len != r->bytes) {
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		end(p, PH_REJECTED, "%s is not well-formed XML", is_default ? "XMLDefault.cnf.xml" : "its config");
 		return;
 	}
-	xmlNode *root = xmlDocGetRootElement(doc);
+	xmlNode *root = xml.root(doc);
 	char want[64], tag[48], label[64], pw[256], name[64], dir[64], file[64];
 	snprintf(tag, sizeof(tag), is_default ? "loadInformation%d" : "loadInformation", m->device_type);
 	text_of(find(root, tag), want, sizeof(want));
 	if (is_default && !want[0]) /* PINTO's XMLDefault has a plain <loadInformation> */
 		text_of(find(root, "loadInformation"), want, sizeof(want));
 	if (!find(root, "callManager")) {
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		end(p, PH_REJECTED, "no callManager member in the callManagerGroup (the firmware requires one)");
 		return;
 	}
 	if (want[0] && strcmp(want, p->load) != 0) {
 		/* the config names another load: fetch it (cisco-facts.md 4.3) */
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		say(p, "config asks for %s (running %s)", want, p->load[0] ? p->load : "unknown");
 		snprintf(p->loads_name, sizeof(p->loads_name), "%s.loads", want);
 		p->loads_requests = 0;
@@ -483,7 +521,7 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 		return;
 	}
 	if (is_default) {
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		if (target_met(p, 0))
 			end(p, PH_DONE, "on %s, XMLDefault.cnf.xml only, %d step%s", p->load, p->steps,
 			    p->steps == 1 ? "" : "s");
@@ -493,13 +531,13 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 		return;
 	}
 	if (!has_sip_line(find(root, "sipLines"))) {
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		end(p, PH_REJECTED, "no line with featureID 9 (the firmware requires one)");
 		return;
 	}
 	text_of(find(root, "phoneLabel"), label, sizeof(label));
 	if (chars(label) > m->label_max || strchr(label, ' ')) {
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		end(p, PH_REJECTED, "phoneLabel '%s' %s", label,
 		    strchr(label, ' ') ? "has a space" : "is longer than the model accepts");
 		return;
@@ -507,7 +545,7 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 	text_of(find(root, "authPassword"), pw, sizeof(pw));
 	if (chars(pw) > m->sip_password_max) {
 		/* the admin's report: it registers, fails, updates its locale, reboots */
-		xmlFreeDoc(doc);
+		xml.free_doc(doc);
 		say(p, "register fails (SIP password of %zu characters), update locale, reboot", strlen(pw));
 		if (p->reboots + 1 >= p->sim->o->max_reboots) {
 			end(p, PH_REBOOT_LOOP, "register / update locale / reboot: its SIP password has %zu characters, "
@@ -529,7 +567,7 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 	text_of(find(root, "dialTemplate"), file, sizeof(file));
 	if (file[0])
 		add_extra(p, NULL, file);
-	xmlFreeDoc(doc);
+	xml.free_doc(doc);
 	next_extra(p);
 }
 

@@ -24,7 +24,7 @@
 #define RECV_BATCH 64
 #define RECV_BUDGET 1024         /* requests read from port 69 per loop turn */
 #define LISTEN_RCVBUF (8 << 20)  /* a boot storm of RRQs must fit while we work */
-#define READAHEAD 8192
+#define READAHEAD 4096
 #define SEND_BATCH 64
 #define RTO_FIRST_US 1000000u    /* without a negotiated timeout: 1 s, doubling */
 #define RTO_MAX_US 8000000u
@@ -700,9 +700,19 @@ static void refuse(struct xfer *x, const struct request *rq, uint16_t code, cons
 /* A request from the TID of a running transfer: the same request again (the
  * client resent it before our first answer came) is ignored; anything else
  * means the client gave up on the old transfer and reused its port. */
+static void on_xfer_readable(void *arg, uint32_t events);
+
 static int retransmitted(struct tftp_server *s, const struct request *rq, const struct tftp_msg *m)
 {
 	struct xfer *old = find_tid(s, &rq->peer);
+	/* A client that got the one block of a small file ACKs it and closes its
+	 * socket; another client may bind the same port and ask for the same
+	 * file before we read that ACK (1,000 phones asking for RINGLIST.XML).
+	 * Read what the old transfer has waiting first: the ACK ends it. */
+	for (int i = 0; old && i < 4; i++) {
+		on_xfer_readable(old, EPOLLIN);
+		old = find_tid(s, &rq->peer);
+	}
 	if (!old)
 		return 0;
 	char name[SHOW_NAME];
@@ -827,6 +837,19 @@ static int start_wrq(struct xfer *x, const struct request *rq, const struct tftp
 	return 0;
 }
 
+/* At the limit: transfers whose last block went out may have their final
+ * ACK waiting unread (in a boot storm the next RRQs can come first); read
+ * those before refusing anyone. */
+static void reap(struct tftp_server *s, const struct xfer *keep)
+{
+	struct xfer *x = s->xfers, *next;
+	for (; x; x = next) {
+		next = x->next;
+		if (x != keep && x->op == TFTP_RRQ && !x->oack_pending && x->sent_hi == x->nblocks)
+			on_xfer_readable(x, EPOLLIN); /* may end x */
+	}
+}
+
 static void handle_request(struct tftp_server *s, const struct request *rq)
 {
 	struct tftp_msg m;
@@ -855,6 +878,8 @@ static void handle_request(struct tftp_server *s, const struct request *rq)
 		refuse(x, rq, TFTP_EBADOP, "mail mode is not supported", TFTP_OUT_BADREQ, NULL);
 		return;
 	}
+	if (s->nxfers > s->conf->max_transfers)
+		reap(s, x);
 	if (s->nxfers > s->conf->max_transfers ||
 	    (s->conf->max_per_client && x->client->n > s->conf->max_per_client)) {
 		refuse(x, rq, TFTP_EUNDEF, "busy", TFTP_OUT_BUSY, NULL);
