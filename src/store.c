@@ -205,13 +205,31 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/* The loop turn's transaction, opened by its first write (group commit). */
+static int turn_begin(struct store *s)
+{
+	if (s->in_tx)
+		return 0;
+	if (exec(s, "BEGIN") < 0)
+		return -1;
+	s->in_tx = 1;
+	return 0;
+}
+
+static int turn_step(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	s->pending++;
+	return 0;
+}
+
 int store_add_event(struct store *s, const struct store_event *ev)
 {
-	if (!s->in_tx) {
-		if (exec(s, "BEGIN") < 0)
-			return -1;
-		s->in_tx = 1;
-	}
+	if (turn_begin(s) < 0)
+		return -1;
 	sqlite3_stmt *st = s->ins_event;
 	sqlite3_bind_int64(st, 1, ev->time_us);
 	bind_text(st, 2, ev->kind);
@@ -226,12 +244,7 @@ int store_add_event(struct store *s, const struct store_event *ev)
 	sqlite3_bind_int64(st, 11, ev->duration_us);
 	bind_text(st, 12, ev->outcome);
 	bind_text(st, 13, ev->detail);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	s->pending++;
-	return 0;
+	return turn_step(s, st);
 }
 
 int store_pending(const struct store *s)
@@ -552,11 +565,8 @@ int store_lease_put(struct store *s, const struct store_lease *l)
 				      " hostname, vendor_class, subnet, updated_us) VALUES (?,?,?,?,?,?,?,?,?)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_lease, NULL) != SQLITE_OK)
 		return -1;
-	if (!s->in_tx) {
-		if (exec(s, "BEGIN") < 0)
-			return -1;
-		s->in_tx = 1;
-	}
+	if (turn_begin(s) < 0)
+		return -1;
 	sqlite3_stmt *st = s->put_lease;
 	bind_text(st, 1, l->ip);
 	bind_text(st, 2, l->mac);
@@ -567,12 +577,7 @@ int store_lease_put(struct store *s, const struct store_lease *l)
 	bind_text(st, 7, l->vendor_class);
 	bind_text(st, 8, l->subnet);
 	sqlite3_bind_int64(st, 9, l->updated_us);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	s->pending++;
-	return 0;
+	return turn_step(s, st);
 }
 
 static int lease_row(sqlite3_stmt *st, void *fn, void *ctx)
