@@ -362,39 +362,53 @@ static void sweep_load(struct fw_lib *lib, int loadsfd, const char *id)
 
 /* Content that no file of the state file refers to any more, and the
  * temporary folders of imports that were killed. */
-static void sweep(struct fw_lib *lib)
+/* fn for each entry of dirfd/sub but "." and ".." */
+static void each_entry(struct fw_lib *lib, const char *sub, void (*fn)(struct fw_lib *lib, int dfd, const char *name))
 {
-	int fd = openat(lib->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(lib->dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if (strncmp(e->d_name, ".import-", 8) == 0)
-			remove_tree(lib->dirfd, e->d_name);
-	if (d)
-		closedir(d);
-	/* a load folder swapped in by an import killed before its commit */
-	fd = openat(lib->dirfd, "loads", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (store_fw_load_exists(lib->st, e->d_name) == 0)
-			remove_tree(dirfd(d), e->d_name);
-		else
-			sweep_load(lib, dirfd(d), e->d_name);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
 	}
-	if (d)
-		closedir(d);
-	fd = openat(lib->dirfd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (store_fw_sha256_refs(lib->st, e->d_name) == 0)
-			unlinkat(dirfd(d), e->d_name, 0);
-	}
-	if (d)
-		closedir(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			fn(lib, dirfd(d), e->d_name);
+	closedir(d);
+}
+
+static void sweep_import_dir(struct fw_lib *lib, int dfd, const char *name)
+{
+	(void)lib;
+	if (strncmp(name, ".import-", 8) == 0)
+		remove_tree(dfd, name);
+}
+
+/* a load folder swapped in by an import killed before its commit, or files
+ * in a recorded one that the state file does not list */
+static void sweep_load_dir(struct fw_lib *lib, int dfd, const char *name)
+{
+	if (name[0] == '.')
+		return;
+	if (store_fw_load_exists(lib->st, name) == 0)
+		remove_tree(dfd, name);
+	else
+		sweep_load(lib, dfd, name);
+}
+
+static void sweep_blob(struct fw_lib *lib, int dfd, const char *name)
+{
+	if (name[0] != '.' && store_fw_sha256_refs(lib->st, name) == 0)
+		unlinkat(dfd, name, 0);
+}
+
+static void sweep(struct fw_lib *lib)
+{
+	each_entry(lib, ".", sweep_import_dir);
+	each_entry(lib, "loads", sweep_load_dir);
+	each_entry(lib, "blobs", sweep_blob);
 }
 
 /* --- import: reading the package --- */

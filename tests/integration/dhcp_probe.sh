@@ -53,7 +53,7 @@ DM_PID=""    # dnsmasq, by PID
 
 # shellcheck disable=SC2317 # run by the EXIT trap
 pcleanup() {
-    local p ns
+    local p
     if [ -n "$DM_PID" ]; then
         kill -TERM "$DM_PID" 2>/dev/null && wait "$DM_PID" 2>/dev/null
     fi
@@ -62,15 +62,7 @@ pcleanup() {
         wait "$PB_PID" 2>/dev/null
     fi
     PB_PID=""
-    for ns in $NS_C $NS_S; do
-        ip netns list 2>/dev/null | grep -qw "$ns" || continue
-        # anything still in a namespace of ours was started here
-        for p in $(ip netns pids "$ns" 2>/dev/null); do
-            echo "# stray process $p in $ns: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-            kill -KILL "$p" 2>/dev/null
-        done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_teardown "$NS_C" "$NS_S"
     cleanup
 }
 trap pcleanup EXIT

@@ -43,15 +43,7 @@ dcleanup() {
         wait "$PB_PID" 2>/dev/null
     fi
     PB_PID=""
-    for ns in $NS_C $NS_S; do
-        ip netns list 2>/dev/null | grep -qw "$ns" || continue
-        # anything still in a namespace of ours was started here (a client's helper)
-        for p in $(ip netns pids "$ns" 2>/dev/null); do
-            echo "# stray process $p in $ns: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-            kill -KILL "$p" 2>/dev/null
-        done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_teardown "$NS_C" "$NS_S"
     cleanup
 }
 trap dcleanup EXIT
@@ -400,11 +392,11 @@ fi
 
 # --- udhcpc renew (SIGUSR1) and release on exit (-R) ---
 reset_client 02:00:00:00:c0:06
-PBD_ADDIP=1 ip netns exec "$NS_C" busybox udhcpc -i "$IF_C" -f -R -t 3 -T 1 -s "$T/udhcpc.hook" -V "$VCI" \
+PBD_ADDIP=1 ip netns exec "$NS_C" busybox udhcpc -i "$IF_C" -f -R -t 3 -T 1 -A 2 -s "$T/udhcpc.hook" -V "$VCI" \
     >"$T/ur.out" 2>&1 &
 UP=$!
 CPIDS="$CPIDS $UP"
-for _ in $(seq 1 100); do grep -q '^EVENT bound' "$T/ur.out" && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q '^EVENT bound' "$T/ur.out" && break; sleep 0.1; done
 R_IP=$(val "$T/ur.out" ip)
 expect_in_range "udhcpc -R: bound to an address in the range" "$R_IP" 10.91.1.1 10.91.2.254
 log_mark

@@ -255,3 +255,17 @@ done
 [ -x "$PHONEBOOT" ] || { echo "not ok - setup: $PHONEBOOT is not built"; exit 1; }
 mkdir -p "$T/root" "$T/state"
 PORT=$(free_port)
+
+# netns_teardown NS...: end what still runs in these namespaces (only this script starts
+# processes there) and delete them
+netns_teardown() {
+    local ns p
+    for ns in "$@"; do
+        ip netns list 2>/dev/null | grep -qw "$ns" || continue
+        for p in $(ip netns pids "$ns" 2>/dev/null); do
+            echo "# stray process $p in $ns: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+            kill -KILL "$p" 2>/dev/null
+        done
+        ip netns del "$ns" 2>/dev/null
+    done
+}
