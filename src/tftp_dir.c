@@ -236,10 +236,23 @@ static int open_absolute_link(int dirfd, const char *name)
 	return fd;
 }
 
+/* A ".." component: what RESOLVE_BENEATH refused is the name itself. */
+static int has_dotdot(const char *name)
+{
+	for (const char *p = name; *p; p = strchr(p, '/') ? strchr(p, '/') + 1 : p + strlen(p))
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == 0))
+			return 1;
+	return 0;
+}
+
 static int open_file(int dirfd, const char *name)
 {
 	int fd = tftp_open_beneath(dirfd, name, O_RDONLY);
-	return fd == -EXDEV ? open_absolute_link(dirfd, name) : fd;
+	/* only a symlink may be let through by open_absolute_link: a name that
+	 * climbs out itself stays refused, whether or not its target exists */
+	if (fd == -EXDEV && !has_dotdot(name))
+		return open_absolute_link(dirfd, name);
+	return fd;
 }
 
 int tftp_dir_openat(int dirfd, const char *name, char *found, size_t foundlen)
