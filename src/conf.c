@@ -320,9 +320,18 @@ static int tftp_key(struct parse_ctx *x, const char *key, const char *v, char *e
 			return bad(err, errlen, "tftp", key, v, "an absolute upload directory, or nothing");
 		return set_str(&c->allow_write, v);
 	}
+	if (strcmp(key, "io") == 0) {
+		static const char *names[] = {"auto", "io_uring", "epoll"};
+		for (int i = 0; i < 3; i++)
+			if (strcmp(v, names[i]) == 0) {
+				c->tftp_io = (enum conf_io)i;
+				return 0;
+			}
+		return bad(err, errlen, "tftp", key, v, "auto, io_uring or epoll");
+	}
 	snprintf(err, errlen,
 		 "[tftp] unknown key '%s' (known: listen, root, max_blksize, max_windowsize, "
-		 "max_transfers, max_per_client, retries, allow_write)", key);
+		 "max_transfers, max_per_client, retries, allow_write, io)", key);
 	return -1;
 }
 

@@ -45,6 +45,9 @@ struct conf_reserve {
 	struct in_addr ip;
 };
 
+/* how transfers reach the kernel: io_uring where it works, else epoll */
+enum conf_io { CONF_IO_AUTO, CONF_IO_URING, CONF_IO_EPOLL };
+
 struct conf {
 	char *path;               /* the file read, or NULL for built-in defaults */
 	/* [server] */
@@ -62,6 +65,7 @@ struct conf {
 	unsigned max_per_client;  /* 0: no limit */
 	unsigned retries;
 	char *allow_write;        /* NULL: write requests refused */
+	enum conf_io tftp_io;
 	/* [dhcp] */
 	int dhcp_enabled;
 	char *dhcp_interface;

@@ -1,19 +1,79 @@
-/* loop: epoll + timer heap + signalfd, single-threaded. */
+/* loop: epoll + timer heap + signalfd, single-threaded; after loop_ring_init,
+ * an io_uring for datagram I/O as well.
+ *
+ * With the ring, the loop waits in io_uring_enter instead of epoll_wait: the
+ * epoll descriptor is one multishot poll on the ring, so every other fd works
+ * as before, while sockets given to loop_recv_start have their datagrams read
+ * by the kernel into provided buffers, with no system call per datagram.
+ * Datagrams from loop_send_buf go out at the start of the next wait: all of a
+ * turn's in one system call. */
 #include "loop.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "uring.h"
 
 #define NO_IDX ((size_t)-1)
 #define MAX_EVENTS 1024
 #define MAX_HOOKS 8
 #define MAX_SIGNALS 8
+#define RING_ENTRIES 1024
+#define RING_CQ_ENTRIES 8192
+#define RING_BUFS 2048          /* provided buffers: datagrams read, not yet handled */
+#define RING_BUFSIZE 256
+#define ARENA_SIZE (128 << 10)  /* datagrams queued for sending in one turn */
+#define RING_FILES 4096         /* sockets registered with the ring */
+
+/* A CQE's user_data: a struct loop_recv * (aligned), or a kind in the low bits. */
+#define UD_KIND 7u
+#define UD_EPOLL 1u
+#define UD_IGNORE 2u
+#define UD_SEND 3u              /* the sender's tag above the kind bits */
+#define UD_OP 4u                /* a struct loop_op * (16-aligned) */
+
+struct loop_op {
+	struct loop_op *prev, *next;
+	loop_read_fn fn;        /* NULL once forgotten */
+	void *arg;
+	void *free_buf;         /* freed at the CQE, once forgotten */
+};
+
+struct loop_recv {
+	struct loop_recv *prev, *next;
+	loop_recv_fn fn;        /* NULL once stopped; freed at its last CQE */
+	void *arg;
+	int fd;
+	int slot;               /* its registered file, or -1 */
+	int armed;              /* a multishot receive is in the kernel */
+	int busy;               /* its callback is running */
+};
+
+struct ring {
+	struct uring u;
+	uint8_t *arena;         /* the bytes of queued sends */
+	size_t arena_used;
+	int epoll_ready;        /* epoll may have ready fds: ask epoll_wait */
+	int epoll_armed;
+	struct loop_recv *recvs;
+	struct loop_op *ops;    /* reads in flight */
+	loop_send_err_fn send_err;
+	void *send_err_ctx;
+	unsigned batch, batch_us; /* completions worth waiting for, and how long */
+	/* registered files: the kernel skips looking the fd up for every SQE */
+	int *slot_of;           /* by fd: its slot, or -1 */
+	size_t nslot_of;
+	int *free_slots, nfree;
+};
 
 struct fd_reg {
 	loop_fd_fn fn;
@@ -42,6 +102,7 @@ struct loop {
 		void *arg;
 	} hook[MAX_HOOKS];
 	int nhook;
+	struct ring *ring;
 };
 
 static uint64_t clock_us(void)
@@ -67,10 +128,13 @@ struct loop *loop_new(void)
 	return l;
 }
 
+static void ring_free(struct loop *l);
+
 void loop_free(struct loop *l)
 {
 	if (!l)
 		return;
+	ring_free(l);
 	close(l->epfd);
 	if (l->sigfd >= 0)
 		close(l->sigfd);
@@ -228,15 +292,21 @@ static void run_timers(struct loop *l)
 	}
 }
 
-static int next_timeout_ms(const struct loop *l)
+static int64_t next_timeout_us(const struct loop *l)
 {
 	if (l->nheap == 0)
 		return -1;
 	uint64_t when = l->heap[0]->when_us;
 	if (when <= l->now_us)
 		return 0;
-	uint64_t ms = (when - l->now_us + 999) / 1000; /* never wake early */
-	return ms > 60000 ? 60000 : (int)ms;
+	uint64_t us = when - l->now_us;
+	return us > 60000000u ? 60000000 : (int64_t)us;
+}
+
+static int next_timeout_ms(const struct loop *l)
+{
+	int64_t us = next_timeout_us(l);
+	return us < 0 ? -1 : (int)((us + 999) / 1000); /* never wake early */
 }
 
 /* --- signals --- */
@@ -300,22 +370,477 @@ void loop_stop(struct loop *l)
 	l->running = 0;
 }
 
+/* --- the ring --- */
+
+static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe);
+
+static void ring_free(struct loop *l)
+{
+	struct ring *g = l->ring;
+	if (!g)
+		return;
+	/* a read still in flight writes into its buffer: let it end first (a
+	 * second at most; one from the page cache ends at once) */
+	for (int i = 0; g->ops && i < 50; i++) {
+		int r = uring_enter(&g->u, 1, 20000, 0);
+		struct io_uring_cqe *cqe;
+		while ((cqe = uring_cqe(&g->u))) {
+			struct io_uring_cqe c = *cqe;
+			uring_cqe_seen(&g->u);
+			on_cqe(l, &c);
+		}
+		if (r < 0 && r != -ETIME && r != -EINTR)
+			break;
+	}
+	uring_exit(&g->u); /* the kernel cancels what is still in flight */
+	while (g->recvs) {
+		struct loop_recv *r = g->recvs;
+		g->recvs = r->next;
+		free(r);
+	}
+	while (g->ops) {
+		struct loop_op *op = g->ops;
+		g->ops = op->next;
+		free(op->free_buf);
+		free(op);
+	}
+	free(g->arena);
+	free(g->slot_of);
+	free(g->free_slots);
+	free(g);
+	l->ring = NULL;
+}
+
+void loop_flush(struct loop *l)
+{
+	struct ring *g = l->ring;
+	if (!g || !uring_pending(&g->u))
+		return;
+	if (uring_enter(&g->u, 0, 0, 0) == 0 && uring_pending(&g->u) == 0)
+		g->arena_used = 0; /* the kernel has copied every queued datagram */
+}
+
+/* An SQE, after flushing the queue to the kernel when it is full. */
+static struct io_uring_sqe *ring_sqe(struct loop *l)
+{
+	struct io_uring_sqe *sqe = uring_sqe(&l->ring->u);
+	if (!sqe) {
+		loop_flush(l);
+		sqe = uring_sqe(&l->ring->u);
+	}
+	return sqe;
+}
+
+static void arm_epoll(struct loop *l)
+{
+	struct io_uring_sqe *sqe = ring_sqe(l);
+	if (!sqe)
+		return; /* epoll_ready stays set: epoll is asked every turn */
+	sqe->opcode = IORING_OP_POLL_ADD;
+	sqe->fd = l->epfd;
+	sqe->poll32_events = EPOLLIN;
+	sqe->len = IORING_POLL_ADD_MULTI;
+	sqe->user_data = UD_EPOLL;
+	l->ring->epoll_armed = 1;
+}
+
+static int arm_recv(struct loop *l, struct loop_recv *r)
+{
+	struct io_uring_sqe *sqe = ring_sqe(l);
+	if (!sqe)
+		return -1;
+	sqe->opcode = IORING_OP_RECV;
+	sqe->ioprio = IORING_RECV_MULTISHOT;
+	sqe->flags = IOSQE_BUFFER_SELECT;
+	if (r->slot >= 0) {
+		sqe->fd = r->slot;
+		sqe->flags |= IOSQE_FIXED_FILE;
+	} else {
+		sqe->fd = r->fd;
+	}
+	sqe->buf_group = 0;
+	sqe->user_data = (uint64_t)(uintptr_t)r;
+	r->armed = 1;
+	return 0;
+}
+
+int loop_ring_init(struct loop *l, char *why, size_t whylen)
+{
+	if (l->ring)
+		return 0;
+	struct ring *g = calloc(1, sizeof(*g));
+	uint8_t *arena = malloc(ARENA_SIZE);
+	int e = ENOMEM;
+	if (g && arena)
+		e = -uring_init(&g->u, RING_ENTRIES, RING_CQ_ENTRIES, RING_BUFS, RING_BUFSIZE);
+	if (e) {
+		snprintf(why, whylen, "%s", e == EINVAL ? "the kernel is older than Linux 6.1"
+					   : e == EOPNOTSUPP ? "the kernel lacks an io_uring feature"
+					   : strerror(e));
+		free(arena);
+		free(g);
+		return -1;
+	}
+	g->arena = arena;
+	g->batch = 1;
+	/* without registered files (the table refused, no memory) fds are used as they are */
+	g->free_slots = malloc(RING_FILES * sizeof(int));
+	if (g->free_slots && uring_files_init(&g->u, RING_FILES) == 0)
+		for (int i = RING_FILES; i > 0; i--)
+			g->free_slots[g->nfree++] = i - 1;
+	g->epoll_ready = 1; /* fds may have become ready before the poll is armed */
+	l->ring = g;
+	arm_epoll(l);
+	return 0;
+}
+
+int loop_ring_on(const struct loop *l)
+{
+	return l->ring != NULL;
+}
+
+size_t loop_recv_max(const struct loop *l)
+{
+	return l->ring ? l->ring->u.bufsize : 0;
+}
+
+static int slot_get(const struct ring *g, int fd)
+{
+	return fd >= 0 && (size_t)fd < g->nslot_of ? g->slot_of[fd] : -1;
+}
+
+/* Put fd (its number stored at *fdp until the next submission) in a slot. */
+static int slot_take(struct loop *l, const int *fdp)
+{
+	struct ring *g = l->ring;
+	int fd = *fdp;
+	if (!g->nfree)
+		return -1;
+	if ((size_t)fd >= g->nslot_of) {
+		size_t n = g->nslot_of ? g->nslot_of : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		int *m = realloc(g->slot_of, n * sizeof(*m));
+		if (!m)
+			return -1;
+		for (size_t i = g->nslot_of; i < n; i++)
+			m[i] = -1;
+		g->slot_of = m;
+		g->nslot_of = n;
+	}
+	struct io_uring_sqe *sqe = ring_sqe(l);
+	if (!sqe)
+		return -1;
+	int slot = g->free_slots[--g->nfree];
+	sqe->opcode = IORING_OP_FILES_UPDATE;
+	sqe->fd = -1;
+	sqe->addr = (uint64_t)(uintptr_t)fdp;
+	sqe->len = 1;
+	sqe->off = (uint64_t)slot;
+	sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = UD_IGNORE;
+	g->slot_of[fd] = slot;
+	return slot;
+}
+
+/* Empty fd's slot; SQEs queued before this still find the file in it. */
+static void slot_drop(struct loop *l, int fd)
+{
+	static const int none = -1;
+	struct ring *g = l->ring;
+	int slot = slot_get(g, fd);
+	if (slot < 0)
+		return;
+	g->slot_of[fd] = -1;
+	struct io_uring_sqe *sqe = ring_sqe(l);
+	if (!sqe)
+		return; /* the slot stays taken: never reused with the old file in it */
+	sqe->opcode = IORING_OP_FILES_UPDATE;
+	sqe->fd = -1;
+	sqe->addr = (uint64_t)(uintptr_t)&none;
+	sqe->len = 1;
+	sqe->off = (uint64_t)slot;
+	sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = UD_IGNORE;
+	g->free_slots[g->nfree++] = slot;
+}
+
+/* The SQE names fd, or its slot where it has one. */
+static void sqe_fd(const struct ring *g, struct io_uring_sqe *sqe, int fd)
+{
+	int slot = slot_get(g, fd);
+	if (slot >= 0) {
+		sqe->fd = slot;
+		sqe->flags |= IOSQE_FIXED_FILE;
+	} else {
+		sqe->fd = fd;
+	}
+}
+
+struct loop_recv *loop_recv_start(struct loop *l, int fd, loop_recv_fn fn, void *arg)
+{
+	struct loop_recv *r = l->ring ? calloc(1, sizeof(*r)) : NULL;
+	if (!r)
+		return NULL;
+	r->fn = fn;
+	r->arg = arg;
+	r->fd = fd;
+	r->next = l->ring->recvs;
+	if (r->next)
+		r->next->prev = r;
+	l->ring->recvs = r;
+	r->slot = slot_take(l, &r->fd);
+	if (arm_recv(l, r) < 0) {
+		/* a queued SQE may still read r->fd: r stays, unused, until loop_free */
+		if (r->slot >= 0)
+			slot_drop(l, fd);
+		r->slot = -1;
+		r->fn = NULL;
+		return NULL;
+	}
+	return r;
+}
+
+static void recv_free(struct ring *g, struct loop_recv *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		g->recvs = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	free(r);
+}
+
+/* Cancel r's multishot receive. The kernel holds its own reference to the
+ * socket, so the fd may be closed at once; r lives until the last CQE. */
+static void recv_cancel(struct loop *l, struct loop_recv *r)
+{
+	struct io_uring_sqe *sqe = ring_sqe(l);
+	if (!sqe)
+		return; /* no SQE even after a flush: r goes with loop_free */
+	sqe->opcode = IORING_OP_ASYNC_CANCEL;
+	sqe->fd = -1;
+	sqe->addr = (uint64_t)(uintptr_t)r;
+	sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = UD_IGNORE;
+}
+
+void loop_recv_stop(struct loop *l, struct loop_recv *r)
+{
+	if (!r)
+		return;
+	r->fn = NULL;
+	if (r->slot >= 0) {
+		slot_drop(l, r->fd); /* the receive holds its own reference to the file */
+		r->slot = -1;
+	}
+	if (r->busy)
+		return; /* on_recv_cqe finishes this when the callback returns */
+	if (r->armed)
+		recv_cancel(l, r);
+	else
+		recv_free(l->ring, r);
+}
+
+void loop_ring_batch(struct loop *l, unsigned n, unsigned max_wait_us)
+{
+	if (!l->ring)
+		return;
+	l->ring->batch = n ? n : 1;
+	l->ring->batch_us = max_wait_us;
+}
+
+void loop_on_send_error(struct loop *l, loop_send_err_fn fn, void *ctx)
+{
+	if (!l->ring)
+		return;
+	l->ring->send_err = fn;
+	l->ring->send_err_ctx = ctx;
+}
+
+uint8_t *loop_send_buf(struct loop *l, int fd, size_t len, uint64_t tag)
+{
+	struct ring *g = l->ring;
+	if (!g || len > ARENA_SIZE)
+		return NULL;
+	if (g->arena_used + len > ARENA_SIZE || uring_pending(&g->u) > g->u.sq_mask)
+		loop_flush(l);
+	if (g->arena_used + len > ARENA_SIZE)
+		return NULL;
+	struct io_uring_sqe *sqe = uring_sqe(&g->u);
+	if (!sqe)
+		return NULL;
+	uint8_t *p = g->arena + g->arena_used;
+	g->arena_used += (len + 15) & ~(size_t)15;
+	if (g->arena_used > ARENA_SIZE)
+		g->arena_used = ARENA_SIZE;
+	sqe->opcode = IORING_OP_SEND;
+	sqe_fd(g, sqe, fd);
+	sqe->addr = (uint64_t)(uintptr_t)p;
+	sqe->len = (uint32_t)len;
+	/* MSG_DONTWAIT: with a full socket buffer the send fails at once (the
+	 * sender retransmits later) instead of the kernel keeping p for a retry */
+	sqe->msg_flags = MSG_DONTWAIT;
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = tag << 3 | UD_SEND;
+	return p;
+}
+
+struct loop_op *loop_read(struct loop *l, int fd, void *buf, size_t len, uint64_t off,
+			  loop_read_fn fn, void *arg)
+{
+	struct loop_op *op = l->ring && len <= UINT32_MAX ? calloc(1, sizeof(*op)) : NULL;
+	struct io_uring_sqe *sqe = op ? ring_sqe(l) : NULL;
+	if (!sqe) {
+		free(op);
+		return NULL;
+	}
+	_Static_assert(_Alignof(max_align_t) >= 8, "user_data kind bits");
+	op->fn = fn;
+	op->arg = arg;
+	sqe->opcode = IORING_OP_READ;
+	sqe->fd = fd;
+	sqe->addr = (uint64_t)(uintptr_t)buf;
+	sqe->len = (uint32_t)len;
+	sqe->off = off;
+	sqe->user_data = (uint64_t)(uintptr_t)op | UD_OP;
+	op->next = l->ring->ops;
+	if (op->next)
+		op->next->prev = op;
+	l->ring->ops = op;
+	return op;
+}
+
+void loop_op_forget(struct loop *l, struct loop_op *op, void *free_buf)
+{
+	(void)l;
+	op->fn = NULL;
+	op->free_buf = free_buf;
+}
+
+static void on_recv_cqe(struct loop *l, struct loop_recv *r, const struct io_uring_cqe *cqe)
+{
+	struct ring *g = l->ring;
+	int has_buf = (cqe->flags & IORING_CQE_F_BUFFER) != 0;
+	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	int was_live = r->fn != NULL;
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		r->armed = 0;
+	r->busy = 1;
+	if (r->fn && cqe->res >= 0 && has_buf)
+		r->fn(r->arg, 0, uring_buf(&g->u, bid), (size_t)cqe->res);
+	else if (r->fn && cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)
+		r->fn(r->arg, -cqe->res, NULL, 0);
+	r->busy = 0;
+	if (has_buf)
+		uring_buf_return(&g->u, bid);
+	if (r->armed) {
+		if (was_live && !r->fn)
+			recv_cancel(l, r); /* its own callback stopped it */
+		return;
+	}
+	/* the multishot ended (out of buffers, an error, a full CQ): again if wanted */
+	if (!r->fn || arm_recv(l, r) < 0)
+		recv_free(g, r);
+}
+
+static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
+{
+	struct ring *g = l->ring;
+	uint64_t ud = cqe->user_data;
+	switch (ud & UD_KIND) {
+	case 0:
+		on_recv_cqe(l, (struct loop_recv *)(uintptr_t)ud, cqe);
+		break;
+	case UD_EPOLL:
+		g->epoll_ready = 1;
+		if (!(cqe->flags & IORING_CQE_F_MORE))
+			g->epoll_armed = 0;
+		break;
+	case UD_SEND:
+		if (cqe->res < 0 && g->send_err)
+			g->send_err(g->send_err_ctx, ud >> 3, -cqe->res);
+		break;
+	case UD_OP: {
+		struct loop_op *op = (struct loop_op *)(uintptr_t)(ud & ~(uint64_t)UD_KIND);
+		if (op->prev)
+			op->prev->next = op->next;
+		else
+			g->ops = op->next;
+		if (op->next)
+			op->next->prev = op->prev;
+		if (op->fn)
+			op->fn(op->arg, cqe->res < 0 ? -cqe->res : 0, cqe->res < 0 ? 0 : (size_t)cqe->res);
+		else
+			free(op->free_buf);
+		free(op);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void dispatch_epoll(struct loop *l, const struct epoll_event *ev, int n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+			/* a handler earlier in this batch may have removed fd */
+			if ((size_t)fd < l->nfds && l->fds[fd].fn && l->fds[fd].last == pass)
+				l->fds[fd].fn(l->fds[fd].arg, ev[i].events);
+		}
+	}
+}
+
+/* One turn with the ring: submit and wait, the completions (transfers), then
+ * the epoll fds with the listening sockets last, as in the epoll turn. */
+static int ring_turn(struct loop *l, struct epoll_event *ev)
+{
+	struct ring *g = l->ring;
+	int r = g->epoll_ready ? uring_enter(&g->u, 1, 0, 0)
+			       : uring_enter(&g->u, g->batch, next_timeout_us(l), g->batch_us);
+	if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
+		errno = -r;
+		return -1;
+	}
+	if (uring_pending(&g->u) == 0)
+		g->arena_used = 0;
+	l->now_us = clock_us();
+	struct io_uring_cqe *cqe;
+	while ((cqe = uring_cqe(&g->u))) {
+		struct io_uring_cqe c = *cqe;
+		uring_cqe_seen(&g->u);
+		on_cqe(l, &c);
+	}
+	if (!g->epoll_armed)
+		arm_epoll(l);
+	if (g->epoll_ready) {
+		int n = epoll_wait(l->epfd, ev, MAX_EVENTS, 0);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		/* level-triggered fds left ready (a listener's budget) wake no poll */
+		g->epoll_ready = n > 0 || !g->epoll_armed;
+		dispatch_epoll(l, ev, n > 0 ? n : 0);
+	}
+	return 0;
+}
+
 int loop_run(struct loop *l)
 {
 	struct epoll_event ev[MAX_EVENTS];
 	l->running = 1;
 	while (l->running) {
-		int n = epoll_wait(l->epfd, ev, MAX_EVENTS, next_timeout_ms(l));
-		if (n < 0 && errno != EINTR)
-			return -1;
-		l->now_us = clock_us();
-		for (int pass = 0; pass < 2; pass++) {
-			for (int i = 0; i < n; i++) {
-				int fd = ev[i].data.fd;
-				/* a handler earlier in this batch may have removed fd */
-				if ((size_t)fd < l->nfds && l->fds[fd].fn && l->fds[fd].last == pass)
-					l->fds[fd].fn(l->fds[fd].arg, ev[i].events);
-			}
+		if (l->ring) {
+			if (ring_turn(l, ev) < 0)
+				return -1;
+		} else {
+			int n = epoll_wait(l->epfd, ev, MAX_EVENTS, next_timeout_ms(l));
+			if (n < 0 && errno != EINTR)
+				return -1;
+			l->now_us = clock_us();
+			dispatch_epoll(l, ev, n > 0 ? n : 0);
 		}
 		run_timers(l);
 		for (int i = 0; i < l->nhook; i++)

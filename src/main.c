@@ -308,10 +308,10 @@ static int serve(const struct conf *c)
 	}
 	on_prune(&d);
 	for (int i = 0; i < c->ntftp_listen; i++)
-		log_msg(LOG_INFO, "phoneboot %s: TFTP on %s, root %s, state %s%s%s", PHONEBOOT_VERSION,
+		log_msg(LOG_INFO, "phoneboot %s: TFTP on %s, root %s, state %s%s%s, %s", PHONEBOOT_VERSION,
 			c->tftp_listen[i].text, c->tftp_root, c->state_dir,
 			c->allow_write ? ", uploads to " : ", no uploads",
-			c->allow_write ? c->allow_write : "");
+			c->allow_write ? c->allow_write : "", tftp_io_name(d.tftp));
 	log_flush();
 	if (loop_run(d.loop) < 0) {
 		log_msg(LOG_ERR, "event loop: %s", strerror(errno));

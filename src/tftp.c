@@ -2,8 +2,12 @@
  *
  * Each transfer has its own socket (TID), connected to the client, so the
  * kernel drops packets from any other TID. Data is read into a per-transfer
- * buffer that always starts at the first unacknowledged block: a window is
- * sent with one sendmmsg from it, and a retransmission needs no read. */
+ * buffer that always starts at the first unacknowledged block, so a
+ * retransmission needs no read. Where the loop has io_uring, a read
+ * transfer's ACKs come in and its blocks go out through the ring: no system
+ * call per block, and one per loop turn for all transfers together. Without
+ * it, each ACK is a recv() and a window one send() or sendmmsg(). Uploads
+ * always take the second way. */
 #include "tftp.h"
 
 #include <arpa/inet.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -31,6 +36,12 @@
 #define SHOW_NAME (4 * TFTP_NAME_MAX + 1)
 #define REQ_MAX 1500             /* a request never needs more */
 #define BUCKETS 4096             /* transfers by client TID, clients by address */
+#define BATCH_MAX 64             /* ACKs the loop may wait for before it wakes */
+#define BATCH_RTT_PART 2         /* waiting at most this part of a round trip */
+#define BATCH_MAX_US 1000
+#define BATCH_EVERY_US 10000     /* how often the batch is worked out again */
+#define BATCH_LOAD_ON 500        /* per mille of a CPU: coalesce from here */
+#define BATCH_LOAD_OFF 250       /* ... down to here */
 
 struct listener {
 	struct tftp_server *srv;
@@ -50,6 +61,8 @@ struct xfer {
 	struct xfer *hnext;       /* same bucket of srv->by_tid */
 	struct client *client;
 	int fd;
+	struct loop_recv *rx;     /* the ring's receive, or NULL: epoll */
+	uint64_t id;              /* tags its sends on the ring */
 	struct loop_timer timer;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
@@ -75,6 +88,8 @@ struct xfer {
 	uint64_t buf_off;         /* wire offset of buf[0] */
 	uint64_t src_pos;         /* next source byte to read */
 	int carry;                /* netascii byte owed */
+	struct loop_op *rd;       /* a read ahead through the ring, into buf[buf_len..] */
+	int want_send;            /* the window waits for that read */
 	/* WRQ */
 	int wfd, dirfd;
 	char tmpname[64], final[TFTP_NAME_MAX + 1];
@@ -101,6 +116,14 @@ struct tftp_server {
 	struct xfer *by_tid[BUCKETS];
 	struct client *by_addr[BUCKETS];
 	int upload_dirfd;
+	int ring;                 /* the loop has io_uring for us */
+	unsigned nring;           /* transfers on the ring */
+	uint64_t rtt_us;          /* smoothed time from a block sent to its ACK */
+	uint64_t acks, acks_t0;   /* ACKs since acks_t0 */
+	uint64_t cpu_t0;          /* the thread's CPU time at acks_t0 */
+	int coalesce;
+	unsigned batch, batch_us;
+	uint64_t next_id;
 };
 
 static uint8_t scratch[TFTP_MAX_PACKET + 4];
@@ -294,14 +317,76 @@ static void send_error(struct xfer *x, uint16_t code, const char *msg)
 		log_msg(LOG_WARNING, "sending ERROR %u: %s", code, strerror(errno));
 }
 
+/* Coalescing ACKs, as a network card coalesces interrupts: when the loop is
+ * busy (more than half a CPU over the last 10 ms), it lets a few ACKs gather
+ * before it wakes, so that each wake-up, and each wake-up of the client that
+ * it answers, serves several transfers. It waits at most half a round trip
+ * (and 1 ms), for about as many ACKs as come in that time, measured as it
+ * goes. When the loop is not busy (under a quarter of a CPU), as with a few
+ * dozen phones that take milliseconds a block, every ACK wakes it at once. */
+static uint64_t cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void batch_set(struct tftp_server *s, unsigned n, unsigned us)
+{
+	if (n > s->nring)
+		n = s->nring;
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
+	s->batch = n ? n : 1;
+	s->batch_us = us;
+	loop_ring_batch(s->loop, s->batch, us);
+}
+
+static void batch_on_ack(struct tftp_server *s, const struct xfer *x)
+{
+	uint64_t now = loop_now_us(s->loop);
+	if (x->retries == 0) /* Karn: a retransmitted block's ACK times nothing */
+		s->rtt_us = s->rtt_us ? (7 * s->rtt_us + (now - x->t_progress)) / 8 : now - x->t_progress;
+	s->acks++;
+	if (now - s->acks_t0 < BATCH_EVERY_US)
+		return;
+	uint64_t cpu = cpu_us(), dt = now - s->acks_t0;
+	uint64_t load = (cpu - s->cpu_t0) * 1000 / dt; /* per mille of a CPU */
+	if (load >= BATCH_LOAD_ON)
+		s->coalesce = 1;
+	else if (load < BATCH_LOAD_OFF)
+		s->coalesce = 0;
+	uint64_t us = s->rtt_us / BATCH_RTT_PART;
+	if (us > BATCH_MAX_US)
+		us = BATCH_MAX_US;
+	uint64_t n = s->coalesce ? s->acks * us / dt : 1;
+	s->acks = 0;
+	s->acks_t0 = now;
+	s->cpu_t0 = cpu;
+	batch_set(s, n > BATCH_MAX ? BATCH_MAX : (unsigned)n, (unsigned)us);
+}
+
+static void ring_count(struct tftp_server *s, int d)
+{
+	s->nring += (unsigned)d;
+	if (s->batch > s->nring)
+		batch_set(s, s->nring, s->batch_us);
+}
+
 static void xfer_free(struct xfer *x)
 {
 	struct tftp_server *s = x->srv;
 	loop_timer_cancel(s->loop, &x->timer);
-	if (x->fd >= 0) {
+	if (x->rx) {
+		loop_recv_stop(s->loop, x->rx);
+		ring_count(s, -1);
+		/* SQEs of this turn may name x->fd or the source's fd: to the kernel
+		 * with them before a new socket or file can take the same number */
+		loop_flush(s->loop);
+	} else if (x->fd >= 0)
 		loop_del_fd(s->loop, x->fd);
+	if (x->fd >= 0)
 		close(x->fd);
-	}
 	if (x->src.release)
 		x->src.release(&x->src);
 	else if (x->src.fd >= 0)
@@ -320,7 +405,10 @@ static void xfer_free(struct xfer *x)
 	if (x->next)
 		x->next->prev = x->prev;
 	s->nxfers--;
-	free(x->buf);
+	if (x->rd)
+		loop_op_forget(s->loop, x->rd, x->buf); /* the kernel may still write into buf */
+	else
+		free(x->buf);
 	free(x);
 }
 
@@ -365,8 +453,8 @@ static ssize_t src_read(struct xfer *x, uint8_t *dst, size_t len, uint64_t off)
 	return n;
 }
 
-/* Keep the buffer from the first unacknowledged byte on, then fill it. */
-static int refill(struct xfer *x)
+/* Keep the buffer from the first unacknowledged byte on. */
+static void compact(struct xfer *x)
 {
 	uint64_t keep = x->acked * x->pp.blksize;
 	if (keep > x->buf_off) {
@@ -381,6 +469,12 @@ static int refill(struct xfer *x)
 		}
 		x->buf_off = keep;
 	}
+}
+
+/* Keep the buffer from the first unacknowledged byte on, then fill it. */
+static int refill(struct xfer *x)
+{
+	compact(x);
 	while (x->buf_len < x->bufcap) {
 		size_t room = x->bufcap - x->buf_len;
 		if (x->mode == TFTP_MODE_OCTET) {
@@ -411,6 +505,46 @@ static int refill(struct xfer *x)
 	return 0;
 }
 
+/* Lock-step on the ring reads ahead through it as well: when less than half
+ * the buffer is left to send, the rest of it is filled by a read that the
+ * loop hands to the kernel with the turn's sends, so no block waits for a
+ * pread() system call. Windows and netascii read with pread() in refill(). */
+static int send_window(struct xfer *x);
+static void arm(struct xfer *x);
+static void xfer_end(struct xfer *x, enum tftp_outcome out, const char *detail);
+
+static void on_read_ahead(void *arg, int err, size_t len)
+{
+	struct xfer *x = arg;
+	x->rd = NULL;
+	if (!err) {
+		x->buf_len += len;
+		x->src_pos += len;
+	} /* an error: refill() tries again with pread() and says what it is */
+	if (x->want_send) {
+		x->want_send = 0;
+		if (send_window(x) < 0) {
+			xfer_end(x, TFTP_OUT_IOERR, strerror(errno));
+			return;
+		}
+		arm(x);
+	}
+}
+
+static void read_ahead(struct xfer *x)
+{
+	if (!x->rx || x->rd || x->src.mem || x->src.fd < 0 || x->mode != TFTP_MODE_OCTET ||
+	    x->pp.windowsize != 1 || x->src_pos >= x->size)
+		return;
+	uint64_t sent_end = x->sent_hi * x->pp.blksize;
+	if (x->buf_off + x->buf_len > sent_end + x->bufcap / 2)
+		return;
+	compact(x);
+	if (x->buf_len < x->bufcap)
+		x->rd = loop_read(x->srv->loop, x->src.fd, x->buf + x->buf_len, x->bufcap - x->buf_len,
+				  x->src_pos, on_read_ahead, x);
+}
+
 /* --- sending --- */
 
 /* Block b's bytes in the buffer: its length, and where they start. */
@@ -433,20 +567,48 @@ static int send_ok(ssize_t r)
 	return r >= 0 || errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED;
 }
 
+static int send_blocks(struct xfer *x, uint64_t first, uint64_t last);
+
 static int send_window(struct xfer *x)
 {
-	static uint8_t hdr[SEND_BATCH][4];
-	static struct iovec iov[SEND_BATCH][2];
-	static struct mmsghdr msgs[SEND_BATCH];
 	uint64_t first = x->acked + 1;
 	uint64_t last = x->acked + x->pp.windowsize;
 	if (last > x->nblocks)
 		last = x->nblocks;
 	uint64_t end = last == x->nblocks ? x->size : last * x->pp.blksize;
-	if (x->buf_off + x->buf_len < end && refill(x) < 0)
-		return -1;
+	if (x->buf_off + x->buf_len < end) {
+		if (x->rd) {
+			x->want_send = 1; /* the read ahead brings it */
+			return 0;
+		}
+		if (refill(x) < 0)
+			return -1;
+	}
 	if (last > x->sent_hi)
 		x->sent_hi = last;
+	const uint8_t *data;
+	if (x->rx) {
+		/* through the ring: the loop sends them all when it next waits */
+		for (uint64_t b = first; b <= last; b++) {
+			size_t len = block_at(x, b, &data);
+			uint8_t *p = loop_send_buf(x->srv->loop, x->fd, len + 4, x->id);
+			if (!p)
+				return send_blocks(x, b, last);
+			tftp_build_data_header(p, 4, (uint16_t)b);
+			memcpy(p + 4, data, len);
+		}
+		read_ahead(x);
+		return 0;
+	}
+	return send_blocks(x, first, last);
+}
+
+/* Blocks first..last with send() (one) or sendmmsg() (more). */
+static int send_blocks(struct xfer *x, uint64_t first, uint64_t last)
+{
+	static uint8_t hdr[SEND_BATCH][4];
+	static struct iovec iov[SEND_BATCH][2];
+	static struct mmsghdr msgs[SEND_BATCH];
 	const uint8_t *data;
 	if (first == last) {
 		/* lock-step: one plain send() is the cheapest way into the kernel */
@@ -537,6 +699,8 @@ static void rrq_ack(struct xfer *x, uint16_t block)
 			return; /* stale, or a duplicate: never a second window (Sorcerer's Apprentice) */
 		x->acked = n;
 	}
+	if (x->rx)
+		batch_on_ack(x->srv, x);
 	x->retries = 0;
 	if (x->acked == x->nblocks) {
 		xfer_end(x, TFTP_OUT_OK, NULL);
@@ -611,19 +775,11 @@ static void wrq_data(struct xfer *x, const struct tftp_msg *m)
 	arm(x);
 }
 
-static void on_xfer_readable(void *arg, uint32_t events)
+/* A datagram from the client's TID. */
+static void xfer_input(struct xfer *x, const uint8_t *pkt, size_t n)
 {
-	struct xfer *x = arg;
 	struct tftp_msg m;
-	(void)events;
-	ssize_t n = recv(x->fd, scratch, sizeof(scratch), 0);
-	if (n < 0) {
-		/* ICMP port unreachable: the client is gone */
-		if (errno == ECONNREFUSED)
-			xfer_end(x, TFTP_OUT_ABORTED, "client port unreachable");
-		return;
-	}
-	if (tftp_parse(scratch, (size_t)n, &m) != TFTP_PARSE_OK)
+	if (tftp_parse(pkt, n, &m) != TFTP_PARSE_OK)
 		return; /* malformed: dropped; the timer retransmits */
 	if (m.op == TFTP_ERROR) {
 		char msg[4 * 128 + 1];
@@ -636,6 +792,51 @@ static void on_xfer_readable(void *arg, uint32_t events)
 		wrq_data(x, &m);
 	}
 	/* any other opcode from the client's TID is ignored */
+}
+
+static void on_xfer_readable(void *arg, uint32_t events)
+{
+	struct xfer *x = arg;
+	(void)events;
+	ssize_t n = recv(x->fd, scratch, sizeof(scratch), 0);
+	if (n < 0) {
+		/* ICMP port unreachable: the client is gone */
+		if (errno == ECONNREFUSED)
+			xfer_end(x, TFTP_OUT_ABORTED, "client port unreachable");
+		return;
+	}
+	xfer_input(x, scratch, (size_t)n);
+}
+
+/* The same through the ring. */
+static void on_xfer_datagram(void *arg, int err, const uint8_t *data, size_t len)
+{
+	struct xfer *x = arg;
+	if (err) {
+		if (err == ECONNREFUSED)
+			xfer_end(x, TFTP_OUT_ABORTED, "client port unreachable");
+		return;
+	}
+	if (len == loop_recv_max(x->srv->loop) && len >= 4 && data[0] == 0 && data[1] == TFTP_ERROR) {
+		/* an ERROR longer than the ring's buffers: keep what came, cut */
+		memcpy(scratch, data, len);
+		scratch[len - 1] = 0;
+		data = scratch;
+	}
+	xfer_input(x, data, len);
+}
+
+/* A send through the ring failed: as send_ok() judges a send() */
+static void on_send_error(void *ctx, uint64_t tag, int err)
+{
+	struct tftp_server *s = ctx;
+	if (err == EAGAIN || err == ENOBUFS || err == ECONNREFUSED)
+		return;
+	for (struct xfer *x = s->xfers; x; x = x->next)
+		if (x->id == tag) {
+			xfer_end(x, TFTP_OUT_IOERR, strerror(err));
+			return;
+		}
 }
 
 /* --- requests on port 69 --- */
@@ -660,6 +861,7 @@ static struct xfer *xfer_new(struct tftp_server *s, const struct request *rq,
 	c->n++;
 	x->client = c;
 	x->srv = s;
+	x->id = ++s->next_id;
 	x->fd = -1;
 	x->wfd = -1;
 	x->dirfd = -1;
@@ -748,6 +950,17 @@ static uint64_t netascii_size(struct xfer *x)
 	return n;
 }
 
+/* Datagrams from the client: through the ring for a read, else epoll. */
+static int watch(struct xfer *x)
+{
+	struct tftp_server *s = x->srv;
+	if (s->ring && x->op == TFTP_RRQ && (x->rx = loop_recv_start(s->loop, x->fd, on_xfer_datagram, x))) {
+		ring_count(s, 1);
+		return 0;
+	}
+	return loop_add_fd(s->loop, x->fd, EPOLLIN, on_xfer_readable, x);
+}
+
 static int start_rrq(struct xfer *x, const struct request *rq, const struct tftp_msg *m,
 		     const char *name)
 {
@@ -775,6 +988,10 @@ static int start_rrq(struct xfer *x, const struct request *rq, const struct tftp
 	x->buf = malloc(x->bufcap);
 	if (!x->buf) {
 		refuse(x, rq, TFTP_EUNDEF, "out of memory", TFTP_OUT_IOERR, NULL);
+		return -1;
+	}
+	if (watch(x) < 0) {
+		refuse(x, rq, TFTP_EUNDEF, "busy", TFTP_OUT_BUSY, strerror(errno));
 		return -1;
 	}
 	if (x->pp.oack) {
@@ -897,12 +1114,12 @@ static void handle_request(struct tftp_server *s, const struct request *rq)
 		return;
 	}
 	x->fd = tid_socket(&rq->local, &rq->peer, rq->peerlen);
-	if (x->fd < 0 || loop_add_fd(s->loop, x->fd, EPOLLIN, on_xfer_readable, x) < 0) {
+	if (x->fd < 0 || (m.op == TFTP_WRQ && watch(x) < 0)) {
 		refuse(x, rq, TFTP_EUNDEF, "busy", TFTP_OUT_BUSY, strerror(errno));
 		return;
 	}
 	if (m.op == TFTP_RRQ)
-		start_rrq(x, rq, &m, name);
+		start_rrq(x, rq, &m, name); /* watches x->fd once the name resolves */
 	else
 		start_wrq(x, rq, &m, name);
 }
@@ -1013,6 +1230,17 @@ int tftp_bind(struct tftp_server *s, char *err, size_t errlen)
 			return -1;
 		s->nls = i + 1;
 	}
+	if (s->conf->tftp_io != CONF_IO_EPOLL) {
+		char why[128];
+		s->ring = loop_ring_init(s->loop, why, sizeof(why)) == 0;
+		if (s->ring)
+			loop_on_send_error(s->loop, on_send_error, s);
+		else if (s->conf->tftp_io == CONF_IO_URING) {
+			snprintf(err, errlen, "tftp: io = io_uring: %s", why);
+			return -1;
+		} else
+			log_msg(LOG_INFO, "tftp: io_uring not used (%s): epoll", why);
+	}
 	if (s->conf->allow_write) {
 		s->upload_dirfd = open(s->conf->allow_write, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (s->upload_dirfd < 0) {
@@ -1058,6 +1286,11 @@ void tftp_stop_accepting(struct tftp_server *s)
 		close(s->ls[i].fd);
 		s->ls[i].fd = -1;
 	}
+}
+
+const char *tftp_io_name(const struct tftp_server *s)
+{
+	return s->ring ? "io_uring" : "epoll";
 }
 
 unsigned tftp_active(const struct tftp_server *s)

@@ -75,6 +75,8 @@ int tftp_start(struct tftp_server *s);
 /* Stop accepting requests; running transfers go on. */
 void tftp_stop_accepting(struct tftp_server *s);
 unsigned tftp_active(const struct tftp_server *s);
+/* How transfers reach the kernel: "io_uring" or "epoll". */
+const char *tftp_io_name(const struct tftp_server *s);
 /* End every running transfer now (ERROR 0 to the client, a SHUTDOWN event). */
 void tftp_abort_all(struct tftp_server *s);
 void tftp_free(struct tftp_server *s);

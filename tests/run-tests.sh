@@ -18,8 +18,9 @@ for bin in ${UNIT_BINS:-}; do
     name=$(basename "$bin")
     CMOCKA_MESSAGE_OUTPUT=stdout "$bin" >"$out/$name.log" 2>&1
     rc=$?
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$name.log" | tail -1)
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$name.log" | tail -1)
+    # a binary may run several groups (test_loop: epoll, then io_uring): sum them
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$name.log" | awk '{ n += $1 } END { print n + 0 }')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$name.log" | awk '{ n += $1 } END { print n + 0 }')
     p=${p:-0} f=${f:-0}
     if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi # a crash, a sanitizer report
     passed=$((passed + p)) failed=$((failed + f))

@@ -29,14 +29,30 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# PB_IO: the [tftp] io the daemon is given (the *_epoll.sh scripts run a suite again with
+# io = epoll); it is named in every result line
 ok() {
     N_OK=$((N_OK + 1))
-    echo "ok - $1"
+    echo "ok - $1${PB_IO:+ [io = $PB_IO]}"
 }
 
 notok() {
     N_FAIL=$((N_FAIL + 1))
-    echo "not ok - $1: $2"
+    echo "not ok - $1${PB_IO:+ [io = $PB_IO]}: $2"
+}
+
+# io_expected: what the daemon's start-up line must name with io = auto: io_uring where the
+# kernel is 6.1 or later and io_uring is not disabled, else epoll
+io_expected() {
+    local v maj min
+    v=$(uname -r)
+    maj=${v%%.*} min=${v#*.} min=${min%%.*}
+    if [ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" = 0 ] &&
+        { [ "$maj" -gt 6 ] || { [ "$maj" = 6 ] && [ "$min" -ge 1 ]; }; }; then
+        echo io_uring
+    else
+        echo epoll
+    fi
 }
 
 # check NAME CONDITION-COMMAND... : ok when the command succeeds
@@ -106,6 +122,7 @@ write_conf() {
         for l in "$@"; do keys="$keys${l%% *} "; done
         [[ $keys == *" max_per_client "* ]] || echo "max_per_client = 0"
         [[ $keys == *" retries "* ]] || echo "retries = 5"
+        [[ $keys == *" io "* ]] || [ -z "${PB_IO:-}" ] || echo "io = $PB_IO"
         for l in "$@"; do echo "$l"; done
     } >"$f"
 }

@@ -84,6 +84,9 @@ write_conf "$T/conf"
 start_daemon "$T/conf" || { notok "daemon starts" "see the log above"; finish; }
 ok "daemon starts and answers"
 CEILING=""
+want_io=${PB_IO:-$(io_expected)}
+check "the start-up line names how transfers reach the kernel: $want_io" \
+    log_has "phoneboot .*: TFTP on 127\\.0\\.0\\.1:$PORT, .*, $want_io\$"
 
 for n in $SIZES; do hpa_get "$n"; done
 curl_get_empty

@@ -119,6 +119,7 @@ static void defaults_without_a_file_are_those_of_an_installed_system(void **stat
 	assert_int_equal(f->c.max_per_client, 16);
 	assert_int_equal(f->c.retries, 5);
 	assert_null(f->c.allow_write);
+	assert_int_equal(f->c.tftp_io, CONF_IO_AUTO);
 	assert_string_equal(f->c.user, "nobody");
 	assert_string_equal(f->c.state_dir, "/var/lib/phoneboot");
 	assert_string_equal(f->c.tftp_root, "/var/lib/phoneboot/tftp");
@@ -156,7 +157,8 @@ static void full_valid_file_sets_every_key(void **state)
 				 "max_transfers = 500\n"
 				 "max_per_client = 0\n"
 				 "retries = 7\n"
-				 "allow_write = /srv/uploads\n"),
+				 "allow_write = /srv/uploads\n"
+				 "io = epoll\n"),
 			 0);
 	assert_string_equal(f->c.path, f->path);
 	assert_string_equal(f->c.state_dir, "/srv/phoneboot");
@@ -173,6 +175,18 @@ static void full_valid_file_sets_every_key(void **state)
 	assert_int_equal(f->c.max_per_client, 0);
 	assert_int_equal(f->c.retries, 7);
 	assert_string_equal(f->c.allow_write, "/srv/uploads");
+	assert_int_equal(f->c.tftp_io, CONF_IO_EPOLL);
+}
+
+static void io_takes_its_three_names_only(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "[tftp]\nio = io_uring\n"), 0);
+	assert_int_equal(f->c.tftp_io, CONF_IO_URING);
+	assert_int_equal(load(f, "[tftp]\nio = auto\n"), 0);
+	assert_int_equal(f->c.tftp_io, CONF_IO_AUTO);
+	assert_refused_at(f, "[tftp]\nio = uring\n", 2, "io", "uring", "auto, io_uring or epoll", NULL);
+	assert_refused_at(f, "[tftp]\n\nio =\n", 3, "io", "auto, io_uring or epoll", NULL);
 }
 
 static void range_limits_themselves_are_accepted(void **state)
@@ -496,6 +510,7 @@ int main(void)
 		T(range_limits_themselves_are_accepted),
 		T(tftp_root_follows_state_dir_when_root_is_not_set),
 		T(empty_allow_write_keeps_writes_refused),
+		T(io_takes_its_three_names_only),
 		T(inline_comments_after_a_semicolon_are_ignored),
 
 		T(listen_ipv6_in_brackets_parses),
