@@ -10,5 +10,7 @@ SHARED=${SHARED:-../shared}
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (the peers bind port 69 and drop to nobody)" >&2; exit 2; }
 rm -rf build/bench && mkdir -p build/bench && cp -r "$SHARED/bench/." build/bench/ && chmod -R u+w build/bench
 out=${OUT:-/tmp/tftpbench/out-$(date +%Y%m%d-%H%M%S)}
-build/bench/tftp-peers.sh -o "$out" -x "phoneboot=$PWD/bench/pb-serve {root} {addr} {port}" "$@"
+# EPOLL=1 adds phoneboot-epoll: the same daemon with [tftp] io = epoll
+build/bench/tftp-peers.sh -o "$out" -x "phoneboot=$PWD/bench/pb-serve {root} {addr} {port}" \
+    ${EPOLL:+-x "phoneboot-epoll=env PB_IO=epoll $PWD/bench/pb-serve {root} {addr} {port}"} "$@"
 echo "bench: results in $out (results.csv, summary.md, commands.txt)"

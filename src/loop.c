@@ -33,6 +33,7 @@
 #define RING_BUFSIZE 256
 #define ARENA_SIZE (128 << 10)  /* datagrams queued for sending in one turn */
 #define RING_FILES 4096         /* sockets registered with the ring */
+#define RECV_MAX_ERRS 8         /* a receive failing this often in a row is not renewed */
 
 /* A CQE's user_data: a struct loop_recv * (aligned), or a kind in the low bits. */
 #define UD_KIND 7u
@@ -56,6 +57,7 @@ struct loop_recv {
 	int slot;               /* its registered file, or -1 */
 	int armed;              /* a multishot receive is in the kernel */
 	int busy;               /* its callback is running */
+	int errs;               /* errors in a row */
 };
 
 struct ring {
@@ -626,6 +628,11 @@ static void recv_cancel(struct loop *l, struct loop_recv *r)
 	sqe->user_data = UD_IGNORE;
 }
 
+int loop_recv_fixed(const struct loop_recv *r)
+{
+	return r && r->slot >= 0;
+}
+
 void loop_recv_stop(struct loop *l, struct loop_recv *r)
 {
 	if (!r)
@@ -735,14 +742,24 @@ static void on_recv_cqe(struct loop *l, struct loop_recv *r, const struct io_uri
 	r->busy = 0;
 	if (has_buf)
 		uring_buf_return(&g->u, bid);
+	r->errs = cqe->res < 0 && cqe->res != -ENOBUFS ? r->errs + 1 : 0;
 	if (r->armed) {
 		if (was_live && !r->fn)
 			recv_cancel(l, r); /* its own callback stopped it */
 		return;
 	}
-	/* the multishot ended (out of buffers, an error, a full CQ): again if wanted */
-	if (!r->fn || arm_recv(l, r) < 0)
+	if (!r->fn) {
 		recv_free(g, r);
+		return;
+	}
+	/* the multishot ended (out of buffers, an error, a full CQ): again, unless
+	 * the socket keeps failing (its owner's timer ends it then) */
+	if (cqe->res == -EBADF && r->slot >= 0) {
+		slot_drop(l, r->fd); /* the slot lost its file: the fd itself */
+		r->slot = -1;
+	}
+	if (r->errs < RECV_MAX_ERRS)
+		arm_recv(l, r); /* if it fails, r waits for loop_recv_stop */
 }
 
 static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)

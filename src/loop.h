@@ -62,6 +62,9 @@ typedef void (*loop_recv_fn)(void *arg, int err, const uint8_t *data, size_t len
 struct loop_recv;
 struct loop_recv *loop_recv_start(struct loop *l, int fd, loop_recv_fn fn, void *arg);
 void loop_recv_stop(struct loop *l, struct loop_recv *r);
+/* fd sits in a registered-file slot: the SQEs queued for it name the slot,
+ * not the fd's number, and closing the fd cannot mislead them. */
+int loop_recv_fixed(const struct loop_recv *r);
 size_t loop_recv_max(const struct loop *l);
 
 /* A datagram of len bytes for connected socket fd: fill the returned buffer

@@ -378,11 +378,13 @@ static void xfer_free(struct xfer *x)
 	struct tftp_server *s = x->srv;
 	loop_timer_cancel(s->loop, &x->timer);
 	if (x->rx) {
+		/* SQEs of this turn may name x->fd (unless it has a slot) or the
+		 * source's fd (a read ahead): to the kernel with them before a new
+		 * socket or file can take the same number */
+		if (x->rd || !loop_recv_fixed(x->rx))
+			loop_flush(s->loop);
 		loop_recv_stop(s->loop, x->rx);
 		ring_count(s, -1);
-		/* SQEs of this turn may name x->fd or the source's fd: to the kernel
-		 * with them before a new socket or file can take the same number */
-		loop_flush(s->loop);
 	} else if (x->fd >= 0)
 		loop_del_fd(s->loop, x->fd);
 	if (x->fd >= 0)
