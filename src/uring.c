@@ -190,6 +190,12 @@ int uring_enter(struct uring *u, unsigned wait_nr, int64_t timeout_us, unsigned 
 		}
 	}
 	int r = sys_enter(u->fd, submit, wait_nr, flags, &arg, sizeof(arg));
+	if (r < 0 && errno == EINVAL && arg.pad) {
+		/* a kernel that names the feature but refuses the batch wait */
+		u->min_timeout = 0;
+		arg.pad = 0;
+		r = sys_enter(u->fd, submit, 1, flags, &arg, sizeof(arg));
+	}
 	return r < 0 ? -errno : 0;
 }
 
