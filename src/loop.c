@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -58,6 +59,7 @@ struct loop_recv {
 	int armed;              /* a multishot receive is in the kernel */
 	int busy;               /* its callback is running */
 	int errs;               /* errors in a row */
+	int cancelled;          /* its cancel is queued */
 };
 
 struct ring {
@@ -75,6 +77,9 @@ struct ring {
 	int *slot_of;           /* by fd: its slot, or -1 */
 	size_t nslot_of;
 	int *free_slots, nfree;
+	/* fds to close once no queued SQE can name their numbers (loop_close) */
+	int *closing;
+	size_t nclosing, capclosing;
 };
 
 struct fd_reg {
@@ -381,6 +386,7 @@ static void ring_free(struct loop *l)
 	struct ring *g = l->ring;
 	if (!g)
 		return;
+	g->send_err = NULL; /* its owner is gone by now */
 	/* a read still in flight writes into its buffer: let it end first (a
 	 * second at most; one from the page cache ends at once) */
 	for (int i = 0; g->ops && i < 50; i++) {
@@ -406,11 +412,47 @@ static void ring_free(struct loop *l)
 		free(op->free_buf);
 		free(op);
 	}
+	for (size_t i = 0; i < g->nclosing; i++)
+		close(g->closing[i]);
+	free(g->closing);
 	free(g->arena);
 	free(g->slot_of);
 	free(g->free_slots);
 	free(g);
 	l->ring = NULL;
+}
+
+/* Every queued SQE is with the kernel: the arena is free again (each send
+ * was copied, or failed, as it was issued), and no SQE names a closed fd. */
+static void ring_submitted(struct ring *g)
+{
+	g->arena_used = 0;
+	for (size_t i = 0; i < g->nclosing; i++)
+		close(g->closing[i]);
+	g->nclosing = 0;
+}
+
+void loop_close(struct loop *l, int fd)
+{
+	struct ring *g = l->ring;
+	if (fd < 0)
+		return;
+	if (g && uring_pending(&g->u)) {
+		if (g->nclosing == g->capclosing) {
+			size_t n = g->capclosing ? 2 * g->capclosing : 64;
+			int *c = realloc(g->closing, n * sizeof(*c));
+			if (c) {
+				g->closing = c;
+				g->capclosing = n;
+			}
+		}
+		if (g->nclosing < g->capclosing) {
+			g->closing[g->nclosing++] = fd;
+			return;
+		}
+		loop_flush(l); /* no memory to wait: hand the SQEs over now */
+	}
+	close(fd);
 }
 
 void loop_flush(struct loop *l)
@@ -419,7 +461,7 @@ void loop_flush(struct loop *l)
 	if (!g || !uring_pending(&g->u))
 		return;
 	if (uring_enter(&g->u, 0, 0, 0) == 0 && uring_pending(&g->u) == 0)
-		g->arena_used = 0; /* the kernel has copied every queued datagram */
+		ring_submitted(g);
 }
 
 /* An SQE, after flushing the queue to the kernel when it is full. */
@@ -486,9 +528,14 @@ int loop_ring_init(struct loop *l, char *why, size_t whylen)
 	g->arena = arena;
 	g->batch = 1;
 	/* without registered files (the table refused, no memory) fds are used as they are */
-	g->free_slots = malloc(RING_FILES * sizeof(int));
-	if (g->free_slots && uring_files_init(&g->u, RING_FILES) == 0)
-		for (int i = RING_FILES; i > 0; i--)
+	/* the kernel refuses a table longer than RLIMIT_NOFILE */
+	struct rlimit rl;
+	int nfiles = RING_FILES;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)nfiles)
+		nfiles = (int)rl.rlim_cur;
+	g->free_slots = malloc((size_t)nfiles * sizeof(int));
+	if (g->free_slots && nfiles > 0 && uring_files_init(&g->u, (unsigned)nfiles) == 0)
+		for (int i = nfiles; i > 0; i--)
 			g->free_slots[g->nfree++] = i - 1;
 	g->epoll_ready = 1; /* fds may have become ready before the poll is armed */
 	l->ring = g;
@@ -620,17 +667,13 @@ static void recv_cancel(struct loop *l, struct loop_recv *r)
 {
 	struct io_uring_sqe *sqe = ring_sqe(l);
 	if (!sqe)
-		return; /* no SQE even after a flush: r goes with loop_free */
+		return; /* no SQE even after a flush: tried again at its next CQE */
+	r->cancelled = 1;
 	sqe->opcode = IORING_OP_ASYNC_CANCEL;
 	sqe->fd = -1;
 	sqe->addr = (uint64_t)(uintptr_t)r;
 	sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
 	sqe->user_data = UD_IGNORE;
-}
-
-int loop_recv_fixed(const struct loop_recv *r)
-{
-	return r && r->slot >= 0;
 }
 
 void loop_recv_stop(struct loop *l, struct loop_recv *r)
@@ -731,7 +774,6 @@ static void on_recv_cqe(struct loop *l, struct loop_recv *r, const struct io_uri
 	struct ring *g = l->ring;
 	int has_buf = (cqe->flags & IORING_CQE_F_BUFFER) != 0;
 	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	int was_live = r->fn != NULL;
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		r->armed = 0;
 	r->busy = 1;
@@ -744,8 +786,8 @@ static void on_recv_cqe(struct loop *l, struct loop_recv *r, const struct io_uri
 		uring_buf_return(&g->u, bid);
 	r->errs = cqe->res < 0 && cqe->res != -ENOBUFS ? r->errs + 1 : 0;
 	if (r->armed) {
-		if (was_live && !r->fn)
-			recv_cancel(l, r); /* its own callback stopped it */
+		if (!r->fn && !r->cancelled)
+			recv_cancel(l, r); /* its own callback stopped it, or a cancel found no SQE */
 		return;
 	}
 	if (!r->fn) {
@@ -823,7 +865,7 @@ static int ring_turn(struct loop *l, struct epoll_event *ev)
 		return -1;
 	}
 	if (uring_pending(&g->u) == 0)
-		g->arena_used = 0;
+		ring_submitted(g);
 	l->now_us = clock_us();
 	struct io_uring_cqe *cqe;
 	while ((cqe = uring_cqe(&g->u))) {

@@ -62,9 +62,6 @@ typedef void (*loop_recv_fn)(void *arg, int err, const uint8_t *data, size_t len
 struct loop_recv;
 struct loop_recv *loop_recv_start(struct loop *l, int fd, loop_recv_fn fn, void *arg);
 void loop_recv_stop(struct loop *l, struct loop_recv *r);
-/* fd sits in a registered-file slot: the SQEs queued for it name the slot,
- * not the fd's number, and closing the fd cannot mislead them. */
-int loop_recv_fixed(const struct loop_recv *r);
 size_t loop_recv_max(const struct loop *l);
 
 /* A datagram of len bytes for connected socket fd: fill the returned buffer
@@ -89,6 +86,10 @@ struct loop_op;
 struct loop_op *loop_read(struct loop *l, int fd, void *buf, size_t len, uint64_t off,
 			  loop_read_fn fn, void *arg);
 void loop_op_forget(struct loop *l, struct loop_op *op, void *free_buf);
+/* Close fd, or, while queued SQEs could still name its number, right after
+ * they are handed to the kernel (so that no new socket or file takes the
+ * number first). Without the ring: close(fd). */
+void loop_close(struct loop *l, int fd);
 /* Hand what is queued to the kernel now. */
 void loop_flush(struct loop *l);
 

@@ -378,21 +378,17 @@ static void xfer_free(struct xfer *x)
 	struct tftp_server *s = x->srv;
 	loop_timer_cancel(s->loop, &x->timer);
 	if (x->rx) {
-		/* SQEs of this turn may name x->fd (unless it has a slot) or the
-		 * source's fd (a read ahead): to the kernel with them before a new
-		 * socket or file can take the same number */
-		if (x->rd || !loop_recv_fixed(x->rx))
-			loop_flush(s->loop);
 		loop_recv_stop(s->loop, x->rx);
 		ring_count(s, -1);
 	} else if (x->fd >= 0)
 		loop_del_fd(s->loop, x->fd);
-	if (x->fd >= 0)
-		close(x->fd);
+	/* SQEs of this turn may name x->fd or the source's fd (a read ahead):
+	 * they are closed once those are with the kernel */
+	loop_close(s->loop, x->fd);
 	if (x->src.release)
 		x->src.release(&x->src);
-	else if (x->src.fd >= 0)
-		close(x->src.fd);
+	else
+		loop_close(s->loop, x->src.fd);
 	if (x->wfd >= 0) {
 		close(x->wfd);
 		unlinkat(x->dirfd, x->tmpname, 0);
@@ -594,8 +590,10 @@ static int send_window(struct xfer *x)
 		for (uint64_t b = first; b <= last; b++) {
 			size_t len = block_at(x, b, &data);
 			uint8_t *p = loop_send_buf(x->srv->loop, x->fd, len + 4, x->id);
-			if (!p)
+			if (!p) {
+				loop_flush(x->srv->loop); /* the window's first blocks go first */
 				return send_blocks(x, b, last);
+			}
 			tftp_build_data_header(p, 4, (uint16_t)b);
 			memcpy(p + 4, data, len);
 		}
@@ -1312,6 +1310,7 @@ void tftp_free(struct tftp_server *s)
 {
 	if (!s)
 		return;
+	loop_on_send_error(s->loop, NULL, NULL);
 	tftp_abort_all(s);
 	tftp_stop_accepting(s);
 	if (s->upload_dirfd >= 0)

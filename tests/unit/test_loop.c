@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1095,6 +1096,37 @@ static void read_forgotten_frees_its_buffer_and_stays_silent(void **state)
 	assert_int_equal(r.calls, 0);
 }
 
+/* A socket closed while a send on it is still queued keeps its number until
+ * the send is with the kernel: a socket opened meanwhile cannot take it and
+ * receive what was meant for the first one's peer. */
+static void close_waits_for_the_sqes_that_name_the_fd(void **state)
+{
+	struct env *e = *state;
+	udp_pair(e->sv[0]);
+	int a = e->sv[0][0];
+	uint8_t *p = loop_send_buf(e->l, a, 32, 1);
+	assert_non_null(p);
+	put_seq(p, 32, 0);
+	loop_close(e->l, a);
+	e->sv[0][0] = -1;
+	int c = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	assert_int_not_equal(c, a);
+	assert_int_equal(fcntl(a, F_GETFD) >= 0, 1); /* still open */
+	run_for(e, 10000);
+	assert_int_equal(fcntl(a, F_GETFD), -1); /* closed after the submission */
+	assert_int_equal(errno, EBADF);
+	int bad = 0;
+	assert_int_equal(drain_seq(e->sv[0][1], 32, 0, &bad), 1);
+	assert_int_equal(bad, 0);
+	close(c);
+	/* with nothing queued it closes at once */
+	int d = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(d >= 0);
+	loop_close(e->l, d);
+	assert_int_equal(fcntl(d, F_GETFD), -1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1131,6 +1163,7 @@ int main(void)
 		T(send_buf_on_a_socket_with_a_receive_goes_through_its_slot),
 		T(read_brings_the_bytes_at_the_offset),
 		T(read_forgotten_frees_its_buffer_and_stays_silent),
+		T(close_waits_for_the_sqes_that_name_the_fd),
 	};
 	int failed = cmocka_run_group_tests_name("loop, epoll", tests, NULL, NULL);
 	char why[128];
