@@ -43,15 +43,23 @@
 #define UD_SEND 3u              /* the sender's tag above the kind bits */
 #define UD_OP 4u                /* a struct loop_op * (16-aligned) */
 
+/* The ring's lists of what it owns (receives, reads in flight): ring_free
+ * frees what the kernel never ended. First member of each, for the cast. */
+struct link {
+	struct link *prev, *next;
+};
+
+#define SPARE_OPS 64            /* ended reads kept for the next ones */
+
 struct loop_op {
-	struct loop_op *prev, *next;
+	struct link link;
 	loop_read_fn fn;        /* NULL once forgotten */
 	void *arg;
 	void *free_buf;         /* freed at the CQE, once forgotten */
 };
 
 struct loop_recv {
-	struct loop_recv *prev, *next;
+	struct link link;
 	loop_recv_fn fn;        /* NULL once stopped; freed at its last CQE */
 	void *arg;
 	int fd;
@@ -68,8 +76,10 @@ struct ring {
 	size_t arena_used;
 	int epoll_ready;        /* epoll may have ready fds: ask epoll_wait */
 	int epoll_armed;
-	struct loop_recv *recvs;
-	struct loop_op *ops;    /* reads in flight */
+	struct link *recvs;
+	struct link *ops;       /* reads in flight */
+	struct link *spare_ops; /* ended ones, by link.next */
+	unsigned nspare;
 	loop_send_err_fn send_err;
 	void *send_err_ctx;
 	unsigned batch, batch_us; /* completions worth waiting for, and how long */
@@ -381,6 +391,25 @@ void loop_stop(struct loop *l)
 
 static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe);
 
+static void link_add(struct link **head, struct link *n)
+{
+	n->prev = NULL;
+	n->next = *head;
+	if (n->next)
+		n->next->prev = n;
+	*head = n;
+}
+
+static void link_del(struct link **head, struct link *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		*head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+}
+
 static void ring_free(struct loop *l)
 {
 	struct ring *g = l->ring;
@@ -402,15 +431,20 @@ static void ring_free(struct loop *l)
 	}
 	uring_exit(&g->u); /* the kernel cancels what is still in flight */
 	while (g->recvs) {
-		struct loop_recv *r = g->recvs;
-		g->recvs = r->next;
+		struct loop_recv *r = (struct loop_recv *)g->recvs;
+		g->recvs = r->link.next;
 		free(r);
 	}
 	while (g->ops) {
-		struct loop_op *op = g->ops;
-		g->ops = op->next;
+		struct loop_op *op = (struct loop_op *)g->ops;
+		g->ops = op->link.next;
 		free(op->free_buf);
 		free(op);
+	}
+	while (g->spare_ops) {
+		struct link *n = g->spare_ops;
+		g->spare_ops = n->next;
+		free(n);
 	}
 	for (size_t i = 0; i < g->nclosing; i++)
 		close(g->closing[i]);
@@ -634,10 +668,7 @@ struct loop_recv *loop_recv_start(struct loop *l, int fd, loop_recv_fn fn, void 
 	r->fn = fn;
 	r->arg = arg;
 	r->fd = fd;
-	r->next = l->ring->recvs;
-	if (r->next)
-		r->next->prev = r;
-	l->ring->recvs = r;
+	link_add(&l->ring->recvs, &r->link);
 	r->slot = slot_take(l, &r->fd);
 	if (arm_recv(l, r) < 0) {
 		/* a queued SQE may still read r->fd: r stays, unused, until loop_free */
@@ -652,12 +683,7 @@ struct loop_recv *loop_recv_start(struct loop *l, int fd, loop_recv_fn fn, void 
 
 static void recv_free(struct ring *g, struct loop_recv *r)
 {
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		g->recvs = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
+	link_del(&g->recvs, &r->link);
 	free(r);
 }
 
@@ -740,10 +766,18 @@ uint8_t *loop_send_buf(struct loop *l, int fd, size_t len, uint64_t tag)
 struct loop_op *loop_read(struct loop *l, int fd, void *buf, size_t len, uint64_t off,
 			  loop_read_fn fn, void *arg)
 {
-	struct loop_op *op = l->ring && len <= UINT32_MAX ? calloc(1, sizeof(*op)) : NULL;
-	struct io_uring_sqe *sqe = op ? ring_sqe(l) : NULL;
-	if (!sqe) {
-		free(op);
+	struct ring *g = l->ring;
+	struct io_uring_sqe *sqe = g && len <= UINT32_MAX ? ring_sqe(l) : NULL;
+	if (!sqe)
+		return NULL;
+	struct loop_op *op = (struct loop_op *)g->spare_ops;
+	if (op) {
+		g->spare_ops = op->link.next;
+		g->nspare--;
+		memset(op, 0, sizeof(*op));
+	} else if (!(op = calloc(1, sizeof(*op)))) {
+		sqe->opcode = IORING_OP_NOP; /* the SQE is taken: it does nothing */
+		sqe->user_data = UD_IGNORE;
 		return NULL;
 	}
 	_Static_assert(_Alignof(max_align_t) >= 8, "user_data kind bits");
@@ -755,10 +789,7 @@ struct loop_op *loop_read(struct loop *l, int fd, void *buf, size_t len, uint64_
 	sqe->len = (uint32_t)len;
 	sqe->off = off;
 	sqe->user_data = (uint64_t)(uintptr_t)op | UD_OP;
-	op->next = l->ring->ops;
-	if (op->next)
-		op->next->prev = op;
-	l->ring->ops = op;
+	link_add(&g->ops, &op->link);
 	return op;
 }
 
@@ -823,17 +854,18 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 		break;
 	case UD_OP: {
 		struct loop_op *op = (struct loop_op *)(uintptr_t)(ud & ~(uint64_t)UD_KIND);
-		if (op->prev)
-			op->prev->next = op->next;
-		else
-			g->ops = op->next;
-		if (op->next)
-			op->next->prev = op->prev;
+		link_del(&g->ops, &op->link);
 		if (op->fn)
 			op->fn(op->arg, cqe->res < 0 ? -cqe->res : 0, cqe->res < 0 ? 0 : (size_t)cqe->res);
 		else
 			free(op->free_buf);
-		free(op);
+		if (g->nspare < SPARE_OPS) { /* a read every few blocks: no malloc each */
+			op->link.next = g->spare_ops;
+			g->spare_ops = &op->link;
+			g->nspare++;
+		} else {
+			free(op);
+		}
 		break;
 	}
 	default:

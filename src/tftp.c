@@ -351,19 +351,25 @@ static void batch_on_ack(struct tftp_server *s, const struct xfer *x)
 	if (now - s->acks_t0 < BATCH_EVERY_US)
 		return;
 	uint64_t cpu = cpu_us(), dt = now - s->acks_t0;
-	uint64_t load = (cpu - s->cpu_t0) * 1000 / dt; /* per mille of a CPU */
-	if (load >= BATCH_LOAD_ON)
-		s->coalesce = 1;
-	else if (load < BATCH_LOAD_OFF)
-		s->coalesce = 0;
-	uint64_t us = s->rtt_us / BATCH_RTT_PART;
-	if (us > BATCH_MAX_US)
-		us = BATCH_MAX_US;
-	uint64_t n = s->coalesce ? s->acks * us / dt : 1;
+	struct tftp_batch b = tftp_batch_period(s->coalesce, (cpu - s->cpu_t0) * 1000 / dt, s->acks,
+						dt, s->rtt_us);
+	s->coalesce = b.on;
 	s->acks = 0;
 	s->acks_t0 = now;
 	s->cpu_t0 = cpu;
-	batch_set(s, n > BATCH_MAX ? BATCH_MAX : (unsigned)n, (unsigned)us);
+	batch_set(s, b.n, b.us);
+}
+
+struct tftp_batch tftp_batch_period(int on, uint64_t load, uint64_t acks, uint64_t dt_us,
+				    uint64_t rtt_us)
+{
+	struct tftp_batch b;
+	b.on = load >= BATCH_LOAD_ON ? 1 : load < BATCH_LOAD_OFF ? 0 : on;
+	uint64_t us = rtt_us / BATCH_RTT_PART;
+	b.us = us > BATCH_MAX_US ? BATCH_MAX_US : (unsigned)us;
+	uint64_t n = b.on && dt_us ? acks * b.us / dt_us : 1;
+	b.n = n < 1 ? 1 : n > BATCH_MAX ? BATCH_MAX : (unsigned)n;
+	return b;
 }
 
 static void ring_count(struct tftp_server *s, int d)

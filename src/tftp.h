@@ -75,6 +75,17 @@ int tftp_start(struct tftp_server *s);
 /* Stop accepting requests; running transfers go on. */
 void tftp_stop_accepting(struct tftp_server *s);
 unsigned tftp_active(const struct tftp_server *s);
+/* ACK coalescing on the ring, worked out once a period (10 ms): from the
+ * loop's load then (per mille of a CPU), the ACKs that came in dt_us and the
+ * smoothed round trip, how many ACKs to wait for (n, 1: none) and for how
+ * long at most (us). on is carried from one period to the next: coalescing
+ * starts above half a CPU and stops below a quarter. Pure. */
+struct tftp_batch {
+	unsigned n, us;
+	int on;
+};
+struct tftp_batch tftp_batch_period(int on, uint64_t load, uint64_t acks, uint64_t dt_us,
+				    uint64_t rtt_us);
 /* How transfers reach the kernel: "io_uring" or "epoll". */
 const char *tftp_io_name(const struct tftp_server *s);
 /* End every running transfer now (ERROR 0 to the client, a SHUTDOWN event). */

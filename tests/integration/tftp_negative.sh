@@ -170,6 +170,15 @@ else
     ok "control bytes in a name are escaped in the log"
 fi
 
+# an ERROR from the client with a 400-byte message ends the transfer at once (with io_uring
+# it is longer than a receive buffer: it must not be dropped and left to time out)
+log_mark
+long=$(printf 'm%.0s' $(seq 400))
+pos "RRQ, then ERROR 0 with a 400-byte message" "DATA 1 512" --errmsg "$long" rrq f1500 octet
+check "the long ERROR aborts the transfer, its message cut in the log" \
+    since_has "RRQ f1500 127\\.0\\.0\\.1: aborted by client: m{128}\$"
+check_served "a long ERROR from the client"
+
 # --- options out of range: ERROR 8 ---
 for o in "blksize 7" "blksize 0" "blksize 65465" "blksize 70000" "blksize 99999" "blksize abc" \
     "blksize -1" "timeout 0" "timeout 256" "windowsize 0" "windowsize 65536"; do

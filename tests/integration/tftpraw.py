@@ -13,7 +13,8 @@ Packet lines: "DATA BLOCK LEN", "ACK BLOCK", "ERROR CODE MSG", "OACK k=v k=v" (w
 Commands:
   send HEX                     send raw bytes, print the first reply
   rrq NAME MODE [K V]...       RRQ (or WRQ with --wrq) with options, print the first reply;
-                               --trailing HEX appends bytes after the last option
+                               --trailing HEX appends bytes after the last option; the
+                               transfer is then ended with ERROR 0 --errmsg (default "test done")
   get NAME [K V]...            a whole download (--mode, --out FILE): prints the OACK if
                                any, then "OK BYTES BLOCKS" or the ERROR, or "TIMEOUT";
                                --ready S repeats the request until answered (at most S s)
@@ -128,7 +129,7 @@ def cmd_rrq(a):
     p = c.recv()
     out(describe(p) if p is not None else "NONE")
     if p is not None and p[:2] != b"\0\5":
-        c.send(error(0, "test done"))  # end the transfer at once
+        c.send(error(0, a.errmsg))  # end the transfer at once
     return 0
 
 
@@ -324,6 +325,7 @@ def main():
     ap.add_argument("--ready", type=float, default=0,
                     help="get: repeat the request for up to this many seconds (daemon starting)")
     ap.add_argument("--trailing", default="")
+    ap.add_argument("--errmsg", default="test done")
     ap.add_argument("port", type=int)
     ap.add_argument("command", choices=["send", "rrq", "get", "dupack", "hold", "ignore",
                                         "putpart", "refuse"])
