@@ -2,6 +2,8 @@
 #   make            ./phoneboot (-O2)
 #   make run        build, then serve from the source tree (state in ./var)
 #   make test       sanitizer build, unit tests (cmocka), integration tests (shell)
+#   make test-deps-check  the integration tests under strace: every program they run
+#                   comes from scripts/deps.sh test or the base system (slow; CI runs it)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
 #   make install    PREFIX (/usr/local), DESTDIR
@@ -87,6 +89,9 @@ test-deps:
 test: test-deps build/asan/phoneboot $(UNIT_BINS)
 	@PHONEBOOT=$(CURDIR)/build/asan/phoneboot UNIT_BINS="$(UNIT_BINS)" tests/run-tests.sh
 
+test-deps-check: test-deps build/asan/phoneboot
+	@TESTS="$(TESTS)" scripts/test-deps-check.sh
+
 fuzz:
 	@scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
@@ -135,4 +140,4 @@ uninstall:
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import install uninstall clean
+.PHONY: all test test-deps test-deps-check fuzz run bench bench-dhcp bench-import install uninstall clean

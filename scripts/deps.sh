@@ -2,6 +2,8 @@
 # deps.sh - install the Debian packages phoneboot needs, only those missing.
 #
 #   scripts/deps.sh [build|test|fuzz|bench|all]   (default: build)
+#   scripts/deps.sh --list GROUP   print the packages GROUP installs, one a line
+#                                  (scripts/test-deps-check.sh reads the list this way)
 #
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
 # (test: build+test; fuzz: build+fuzz; bench: build+bench).
@@ -31,6 +33,8 @@ test    sqlite3
 test    tftpd-hpa
 test    isc-dhcp-client
 test    dhcpcd-base
+test    dnsmasq
+test    strace
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
@@ -42,6 +46,8 @@ bench   kea-admin
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
+list=no
+if [ "${1:-}" = --list ]; then list=yes; shift; fi
 want=${1:-build}
 case $want in
 build) groups="build" ;;
@@ -49,8 +55,13 @@ test) groups="build test" ;;
 fuzz) groups="build fuzz" ;;
 bench) groups="build bench" ;;
 all) groups="build test fuzz bench" ;;
-*) echo "usage: $0 [build|test|fuzz|bench|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [--list] [build|test|fuzz|bench|all]" >&2; exit 2 ;;
 esac
+
+if [ $list = yes ]; then
+    for g in $groups; do echo "$PACKAGES" | awk -v g="$g" '$1 == g { print $2 }'; done | sort -u
+    exit 0
+fi
 
 missing=""
 for g in $groups; do
