@@ -1,12 +1,13 @@
 #!/bin/sh
 # deps.sh - install the Debian packages phoneboot needs, only those missing.
 #
-#   scripts/deps.sh [build|test|fuzz|bench|all]   (default: build)
+#   scripts/deps.sh [build|test|fuzz|bench|package|all]   (default: build)
 #   scripts/deps.sh --list GROUP   print the packages GROUP installs, one a line
 #                                  (scripts/test-deps-check.sh reads the list this way)
 #
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
-# (test: build+test; fuzz: build+fuzz; bench: build+bench).
+# (test: build+test+package, as tests/integration/package_build.sh builds the
+# .deb; fuzz: build+fuzz; bench: build+bench; package: build+package).
 # Servers installed for tests and benches (tftpd-hpa, dnsmasq) must never start
 # as services: they are installed under a policy-rc.d that exits 101, and
 # their units are masked; tests run them by hand. atftpd conflicts with
@@ -43,6 +44,10 @@ bench   dnsmasq
 bench   hyperfine
 bench   kea-dhcp4-server
 bench   kea-admin
+package debhelper
+package dpkg-dev
+package fakeroot
+package lintian
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
@@ -51,11 +56,12 @@ if [ "${1:-}" = --list ]; then list=yes; shift; fi
 want=${1:-build}
 case $want in
 build) groups="build" ;;
-test) groups="build test" ;;
+test) groups="build test package" ;;
 fuzz) groups="build fuzz" ;;
 bench) groups="build bench" ;;
-all) groups="build test fuzz bench" ;;
-*) echo "usage: $0 [--list] [build|test|fuzz|bench|all]" >&2; exit 2 ;;
+package) groups="build package" ;;
+all) groups="build test fuzz bench package" ;;
+*) echo "usage: $0 [--list] [build|test|fuzz|bench|package|all]" >&2; exit 2 ;;
 esac
 
 if [ $list = yes ]; then
