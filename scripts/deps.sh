@@ -36,6 +36,7 @@ test    isc-dhcp-client
 test    dhcpcd-base
 test    dnsmasq
 test    strace
+test    systemd
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
