@@ -37,6 +37,7 @@ test    dhcpcd-base
 test    dnsmasq
 test    strace
 test    systemd
+test    man-db
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
