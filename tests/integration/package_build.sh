@@ -49,6 +49,8 @@ DEB=$(ls "$T"/src/phoneboot_*_*.deb 2>/dev/null | head -1)
 [ -n "$DEB" ] || { notok "phoneboot_*.deb built" "none in $T/src"; finish; }
 ok "phoneboot_*.deb built: $(basename "$DEB")"
 
+expect_eq "the package's version (debian/changelog) is the Makefile's VERSION" \
+    "$(dpkg-deb -f "$DEB" Version)" "$(sed -n 's/^VERSION := //p' "$TOP/Makefile")"
 dpkg -c "$DEB" >"$T/contents"
 # want_file MODE PATH: dpkg -c lists PATH (relative, ./...) with that mode
 want_file() {
