@@ -4,6 +4,8 @@
 #   make test       sanitizer build, unit tests (cmocka), integration tests (shell)
 #   make test-deps-check  the integration tests under strace: every program they run
 #                   comes from scripts/deps.sh test or the base system (slow; CI runs it)
+#   make syscalls-check  (root) record the daemon's system calls now (scripts/record-syscalls.sh)
+#                   and check the unit's filter against them; CI runs it
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
 #   make install    PREFIX (/usr/local), DESTDIR
@@ -96,6 +98,13 @@ test-deps:
 test: test-deps build/asan/phoneboot $(UNIT_BINS)
 	@PHONEBOOT=$(CURDIR)/build/asan/phoneboot UNIT_BINS="$(UNIT_BINS)" tests/run-tests.sh
 
+# root: the daemon's system calls and address families recorded now, against the
+# unit (make test checks the committed lists in debian/; this catches a stale one)
+syscalls-check: test-deps phoneboot build/asan/phoneboot
+	@scripts/record-syscalls.sh -o build/syscalls
+	@PB_LISTS=$(CURDIR)/build/syscalls PHONEBOOT=$(CURDIR)/build/asan/phoneboot \
+		bash tests/integration/unit_check.sh
+
 test-deps-check: test-deps build/asan/phoneboot
 	@TESTS="$(TESTS)" scripts/test-deps-check.sh
 
@@ -157,4 +166,4 @@ deb:
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps test-deps-check fuzz run bench bench-dhcp bench-import install uninstall deb clean
+.PHONY: all test test-deps syscalls-check test-deps-check fuzz run bench bench-dhcp bench-import install uninstall deb clean

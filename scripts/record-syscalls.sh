@@ -182,9 +182,14 @@ hdr="# recorded by scripts/record-syscalls.sh (runs:$runs) on Linux $v, $(ldd --
 for f in syscalls families; do
     dest=$OUT/syscalls.txt
     [ $f = families ] && dest=$OUT/address-families.txt
-    if [ -f "$dest" ]; then
-        added=$(comm -13 <(grep -v '^#' "$dest" | sort -u) "$W/$f" | tr '\n' ' ')
-        [ -n "$added" ] && say "$dest: new since the last record: $added"
+    # against the committed list (the one make test checks): what is new, what went
+    ref=$TOP/debian/${dest##*/}
+    [ -f "$ref" ] || ref=$dest
+    if [ -f "$ref" ]; then
+        added=$(comm -13 <(grep -v '^#' "$ref" | sort -u) "$W/$f" | tr '\n' ' ')
+        gone=$(comm -23 <(grep -v '^#' "$ref" | sort -u) "$W/$f" | tr '\n' ' ')
+        [ -n "$added" ] && say "${ref#"$TOP"/}: not in it yet: $added"
+        [ -n "$gone" ] && say "${ref#"$TOP"/}: not called this time: $gone"
     fi
     { echo "$hdr"; cat "$W/$f"; } >"$dest"
     say "$dest: $(wc -l <"$W/$f") names"

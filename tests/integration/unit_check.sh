@@ -8,17 +8,20 @@
 #     allow or deny list, "~" lines take away, plain lines add back; @groups expanded with
 #     `systemd-analyze syscall-filter`) allows every call in debian/syscalls.txt, and
 #     RestrictAddressFamilies= every family in debian/address-families.txt (both recorded by
-#     scripts/record-syscalls.sh);
+#     scripts/record-syscalls.sh; PB_LISTS=DIR reads them from DIR instead: make
+#     syscalls-check records them anew there);
 #   - the coverage check itself fails on a unit that denies one recorded call (~@aio, which
 #     holds io_uring_setup) or leaves out one recorded family.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 TOP=$(cd "$HERE/../.." && pwd)
+# the recorded lists: debian/ (committed), or PB_LISTS (make syscalls-check: recorded now)
+LISTS=${PB_LISTS:-$TOP/debian}
 MAX_EXPOSURE=3.0
 command -v systemd-analyze >/dev/null || { notok "setup" "systemd-analyze missing (scripts/deps.sh test)"; finish; }
-for f in contrib/phoneboot.service debian/syscalls.txt debian/address-families.txt; do
-    [ -s "$TOP/$f" ] || { notok "setup" "$f missing"; finish; }
+for f in "$TOP/contrib/phoneboot.service" "$LISTS/syscalls.txt" "$LISTS/address-families.txt"; do
+    [ -s "$f" ] || { notok "setup" "$f missing"; finish; }
 done
 
 # the unit as installed, ExecStart naming the binary under test (verify wants it to exist)
@@ -116,11 +119,11 @@ families_allowed() {
     [ -z "$bad" ]
 }
 
-n_calls=$(grep -vc '^#' "$TOP/debian/syscalls.txt")
-miss=$(filter_allows "$UNIT" "$TOP/debian/syscalls.txt")
-expect_eq "SystemCallFilter= allows the $n_calls recorded calls (debian/syscalls.txt)" "$miss" ""
-miss=$(families_allowed "$UNIT" "$TOP/debian/address-families.txt")
-expect_eq "RestrictAddressFamilies= allows the recorded families ($(grep -v '^#' "$TOP/debian/address-families.txt" | tr '\n' ' '| sed 's/ $//'))" "$miss" ""
+n_calls=$(grep -vc '^#' "$LISTS/syscalls.txt")
+miss=$(filter_allows "$UNIT" "$LISTS/syscalls.txt")
+expect_eq "SystemCallFilter= allows the $n_calls recorded calls (${LISTS#"$TOP"/}/syscalls.txt)" "$miss" ""
+miss=$(families_allowed "$UNIT" "$LISTS/address-families.txt")
+expect_eq "RestrictAddressFamilies= allows the recorded families ($(grep -v '^#' "$LISTS/address-families.txt" | tr '\n' ' '| sed 's/ $//'))" "$miss" ""
 for c in io_uring_setup io_uring_enter io_uring_register; do
     check "@system-service has $c (systemd $(systemd-analyze --version | awk 'NR == 1 { print $2 }'))" \
         grep -qx "$c" <(expand @system-service)
@@ -128,9 +131,9 @@ done
 
 # the check can fail: a unit that denies @aio, and one without AF_NETLINK
 sed 's/^SystemCallFilter=~@privileged @resources$/SystemCallFilter=~@privileged @resources @aio/' "$UNIT" >"$T/no-aio.service"
-miss=$(filter_allows "$T/no-aio.service" "$TOP/debian/syscalls.txt")
+miss=$(filter_allows "$T/no-aio.service" "$LISTS/syscalls.txt")
 expect_match "a unit with ~@aio is caught (io_uring denied)" "$miss" 'io_uring_setup'
 sed 's/^RestrictAddressFamilies=.*/RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6/' "$UNIT" >"$T/no-netlink.service"
-miss=$(families_allowed "$T/no-netlink.service" "$TOP/debian/address-families.txt")
+miss=$(families_allowed "$T/no-netlink.service" "$LISTS/address-families.txt")
 expect_eq "a unit without AF_NETLINK is caught" "$miss" AF_NETLINK
 finish
