@@ -27,6 +27,9 @@ cd "$TOP" || exit 2
 say() { printf 'test-deps-check: %s\n' "$*" >&2; }
 
 trace="" own_trace=no keep=""
+work=$(mktemp -d /tmp/phoneboot-depscheck.XXXXXX)
+trap 'rm -rf "$work"; [ $own_trace = no ] || rm -f "$trace" "$trace.out"' EXIT
+trap 'exit 130' INT TERM
 if [ "${1:-}" = --keep ]; then keep=$2; shift 2; fi
 if [ "${1:-}" = --trace ]; then
     trace=$2
@@ -110,8 +113,6 @@ names() {
 }
 
 atftpd_root=$(sed -n 's/^ATFTPD_ROOT=//p' scripts/deps.sh)
-work=$(mktemp -d /tmp/phoneboot-depscheck.XXXXXX)
-trap 'rm -rf "$work"; [ $own_trace = no ] || rm -f "$trace" "$trace.out"' EXIT
 allowed_packages "$work/allowed"
 executed "$trace" >"$work/programs"
 say "$(wc -l <"$work/programs") distinct programs executed; $(wc -l <"$work/allowed") packages allowed"
