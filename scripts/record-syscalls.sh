@@ -80,7 +80,7 @@ conf() {
 # the unit's capability bounding set and NoNewPrivileges=, for setpriv: the daemon is
 # recorded with what the unit leaves it (not its seccomp filter: that is what is checked)
 UNIT=$TOP/contrib/phoneboot.service
-CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr 'A-Z' 'a-z' | sed 's/cap_//g; s/ /,+/g')
+CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr '[:upper:]' '[:lower:]' | sed 's/cap_//g; s/ /,+/g')
 [ -n "$CAPS" ] || die "$UNIT: no CapabilityBoundingSet="
 SETPRIV=(setpriv "--bounding-set=-all,+$CAPS")
 grep -qx 'NoNewPrivileges=yes' "$UNIT" && SETPRIV+=(--no-new-privs)
@@ -97,7 +97,7 @@ traced() {
 # stop_traced: SIGTERM to the daemon (strace's child), then wait for strace to end
 stop_traced() {
     local child
-    child=$(cat "/proc/$SPID/task/$SPID/children" 2>/dev/null | awk '{ print $1 }')
+    child=$(awk '{ print $1 }' "/proc/$SPID/task/$SPID/children" 2>/dev/null)
     [ -n "$child" ] && kill -TERM "$child"
     for _ in $(seq 1 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$SPID" 2>/dev/null && { kill -KILL "$SPID"; say "the daemon did not stop on SIGTERM"; }

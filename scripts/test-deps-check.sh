@@ -94,7 +94,7 @@ allowed_packages() {
 owners() {
     local p=$1 c
     for c in "$p" "${p#/usr}" "/usr$p"; do
-        dpkg -S "$c" 2>/dev/null | grep -v '^diversion by' | sed 's/: .*//' | tr ', ' '\n\n'
+        dpkg -S "$c" 2>/dev/null | grep -v '^diversion by' | sed 's/: .*//; s/, /\n/g'
     done | sed '/^$/d; s/:.*//' | sort -u
 }
 
@@ -131,7 +131,7 @@ while read -r prog; do
         continue
     fi
     if ! grep -qxFf "$work/allowed" <<<"$pkgs"; then
-        echo "test-deps-check: $prog: package $(echo $pkgs | tr ' ' ','), not in scripts/deps.sh test nor the base system"
+        echo "test-deps-check: $prog: package $(echo "$pkgs" | tr -s ' \n' ',,' | sed 's/,$//'), not in scripts/deps.sh test nor the base system"
         bad=$((bad + 1))
     fi
 done <"$work/programs"

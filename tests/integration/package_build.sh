@@ -100,6 +100,7 @@ if [ "$(id -u)" = 0 ]; then
     write_conf "$T/bare.conf"
     sed -i '/^user = /d' "$T/bare.conf"
     chmod 755 "$T/root"
+    # shellcheck disable=SC2034 # start_daemon (lib.sh) runs $PHONEBOOT
     PHONEBOOT=$BIN
     if start_daemon "$T/bare.conf"; then
         expect_eq "the packaged binary's built-in user is nobody" \

@@ -36,7 +36,10 @@ finish() {
 }
 
 [ "$(id -u)" = 0 ] || { notok "setup" "needs root (apt-get install)"; finish; }
-DEB=${1:-$(ls "$TOP"/build/deb/phoneboot_*_*.deb 2>/dev/null | grep -v dbgsym | head -1)}
+DEB=${1:-}
+if [ -z "$DEB" ]; then
+    for f in "$TOP"/build/deb/phoneboot_*_*.deb; do [ -f "$f" ] && DEB=$f && break; done
+fi
 [ -n "$DEB" ] && [ -f "$DEB" ] || { notok "setup" "no .deb: run make deb first, or name one"; finish; }
 DEB=$(readlink -f "$DEB")
 if dpkg-query -W -f='${db:Status-Status}' phoneboot 2>/dev/null | grep -q installed; then
@@ -79,7 +82,7 @@ expect_eq "the conffile says user = phoneboot" "$(grep -c '^user = phoneboot$' $
 
 # ---- 2. the daemon as the unit starts it ----------------------------------------------
 exec_start=$(sed -n 's/^ExecStart=//p' $UNIT)
-caps=$(sed -n 's/^CapabilityBoundingSet=//p' $UNIT | tr 'A-Z' 'a-z' | sed 's/cap_//g; s/ /,+/g')
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' $UNIT | tr '[:upper:]' '[:lower:]' | sed 's/cap_//g; s/ /,+/g')
 nnp=$(sed -n 's/^NoNewPrivileges=yes$/--no-new-privs/p' $UNIT)
 expect_eq "the unit's ExecStart" "$exec_start" "/usr/sbin/phoneboot -c $CONF serve"
 # the admin's one edit: loopback only, so nothing outside this machine can reach it
