@@ -2,9 +2,16 @@
 #   make            ./phoneboot (-O2)
 #   make run        build, then serve from the source tree (state in ./var)
 #   make test       sanitizer build, unit tests (cmocka), integration tests (shell)
+#   make test-deps-check  the integration tests under strace: every program they run
+#                   comes from scripts/deps.sh test or the base system (slow; CI runs it)
+#   make syscalls-check  (root) record the daemon's system calls now (scripts/record-syscalls.sh)
+#                   and check the unit's filter against them; CI runs it
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
 #   make install    PREFIX (/usr/local), DESTDIR
+#   make deb        the Debian package (dpkg-buildpackage -us -uc -b), into build/deb/
+#   NO_DEPS=1       skip the build-dependency check (scripts/deps.sh build) made first
+#                   on every target (debian/rules sets it: no apt-get in a package build)
 VERSION := 0.1
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -17,10 +24,13 @@ FUZZ_SECONDS ?= 60
 
 CC ?= cc
 PKGS := sqlite3 inih jansson libarchive libxml-2.0
-# the packages must be there before pkg-config is asked
+# the packages must be there before pkg-config is asked; NO_DEPS=1 skips the
+# check and its apt-get (a package build: Build-Depends installed them)
+ifeq ($(NO_DEPS),)
 DEPS_OK := $(shell scripts/deps.sh build >&2 && echo ok)
 ifneq ($(DEPS_OK),ok)
 $(error missing build dependencies: run scripts/deps.sh as root)
+endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libxml2 (src/sim.c) and libarchive (src/arch.c) are opened with dlopen when
@@ -46,11 +56,12 @@ FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 
 all: phoneboot
 
+# CPPFLAGS and LDFLAGS: empty here; dpkg-buildflags' hardening in a package build
 phoneboot: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 build/rel/%.o: src/%.c $(wildcard src/*.h) | build/rel
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/gen/models_data.c: data/models.conf scripts/embed.sh | build/gen
 	scripts/embed.sh models_builtin $< >$@.tmp && mv $@.tmp $@
@@ -59,7 +70,7 @@ build/gen/known_data.c: data/known-firmware.conf scripts/embed.sh | build/gen
 	scripts/embed.sh known_builtin $< >$@.tmp && mv $@.tmp $@
 
 build/rel/%_data.o: build/gen/%_data.c | build/rel
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/asan/%_data.o: build/gen/%_data.c | build/asan
 	$(CC) $(SAN_CFLAGS) -c -o $@ $<
@@ -86,6 +97,16 @@ test-deps:
 
 test: test-deps build/asan/phoneboot $(UNIT_BINS)
 	@PHONEBOOT=$(CURDIR)/build/asan/phoneboot UNIT_BINS="$(UNIT_BINS)" tests/run-tests.sh
+
+# root: the daemon's system calls and address families recorded now, against the
+# unit (make test checks the committed lists in debian/; this catches a stale one)
+syscalls-check: test-deps phoneboot build/asan/phoneboot
+	@scripts/record-syscalls.sh -o build/syscalls
+	@PB_LISTS=$(CURDIR)/build/syscalls PHONEBOOT=$(CURDIR)/build/asan/phoneboot \
+		bash tests/integration/unit_check.sh
+
+test-deps-check: test-deps build/asan/phoneboot
+	@TESTS="$(TESTS)" scripts/test-deps-check.sh
 
 fuzz:
 	@scripts/deps.sh fuzz
@@ -132,7 +153,17 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5 $(DESTDIR)$(UNITDIR)/phoneboot.service \
 		$(DESTDIR)$(DATADIR)/models.conf $(DESTDIR)$(DATADIR)/known-firmware.conf
 
+# dpkg-buildpackage writes beside the checkout: the results are moved into
+# build/deb/ (its clean step removes build/, so they are moved after)
+deb:
+	@scripts/deps.sh package
+	dpkg-buildpackage -us -uc -b
+	mkdir -p build/deb
+	mv ../phoneboot_$(VERSION)_*.deb ../phoneboot_$(VERSION)_*.changes \
+		../phoneboot_$(VERSION)_*.buildinfo build/deb/
+	-mv ../phoneboot-dbgsym_$(VERSION)_*.deb build/deb/ 2>/dev/null
+
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import install uninstall clean
+.PHONY: all test test-deps syscalls-check test-deps-check fuzz run bench bench-dhcp bench-import install uninstall deb clean

@@ -1,10 +1,13 @@
 #!/bin/sh
 # deps.sh - install the Debian packages phoneboot needs, only those missing.
 #
-#   scripts/deps.sh [build|test|fuzz|bench|all]   (default: build)
+#   scripts/deps.sh [build|test|fuzz|bench|package|all]   (default: build)
+#   scripts/deps.sh --list GROUP   print the packages GROUP installs, one a line
+#                                  (scripts/test-deps-check.sh reads the list this way)
 #
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
-# (test: build+test; fuzz: build+fuzz; bench: build+bench).
+# (test: build+test+package, as tests/integration/package_build.sh builds the
+# .deb; fuzz: build+fuzz; bench: build+bench; package: build+package).
 # Servers installed for tests and benches (tftpd-hpa, dnsmasq) must never start
 # as services: they are installed under a policy-rc.d that exits 101, and
 # their units are masked; tests run them by hand. atftpd conflicts with
@@ -31,6 +34,10 @@ test    sqlite3
 test    tftpd-hpa
 test    isc-dhcp-client
 test    dhcpcd-base
+test    dnsmasq
+test    strace
+test    systemd
+test    man-db
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
@@ -39,18 +46,31 @@ bench   dnsmasq
 bench   hyperfine
 bench   kea-dhcp4-server
 bench   kea-admin
+package build-essential
+package debhelper
+package dpkg-dev
+package fakeroot
+package lintian
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
+list=no
+if [ "${1:-}" = --list ]; then list=yes; shift; fi
 want=${1:-build}
 case $want in
 build) groups="build" ;;
-test) groups="build test" ;;
+test) groups="build test package" ;;
 fuzz) groups="build fuzz" ;;
 bench) groups="build bench" ;;
-all) groups="build test fuzz bench" ;;
-*) echo "usage: $0 [build|test|fuzz|bench|all]" >&2; exit 2 ;;
+package) groups="build package" ;;
+all) groups="build test fuzz bench package" ;;
+*) echo "usage: $0 [--list] [build|test|fuzz|bench|package|all]" >&2; exit 2 ;;
 esac
+
+if [ $list = yes ]; then
+    for g in $groups; do echo "$PACKAGES" | awk -v g="$g" '$1 == g { print $2 }'; done | sort -u
+    exit 0
+fi
 
 missing=""
 for g in $groups; do
