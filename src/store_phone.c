@@ -1,0 +1,162 @@
+/* store_phone: the phones table (mac, model, extension, name, label, secret).
+ * Readers: the CLI, pbx export, the daemon. Writers: the CLI only, in short
+ * transactions, so the daemon's group commit never waits long for them. */
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "store.h"
+#include "store_int.h"
+
+#define PHONE_COLS "mac, model, extension, name, label, secret, created_us, updated_us"
+
+static sqlite3_stmt *prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	return st;
+}
+
+static void bind_phone(sqlite3_stmt *st, const struct store_phone *p)
+{
+	const char *t[] = {p->mac, p->model, p->extension, p->name ? p->name : "",
+			   p->label ? p->label : "", p->secret};
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(st, i + 1, t[i], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, p->created_us);
+	sqlite3_bind_int64(st, 8, p->updated_us);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? v : "";
+}
+
+/* Rows of st to fn; the number of rows seen, or -1. */
+static int each(sqlite3_stmt *st, store_phone_fn fn, void *ctx)
+{
+	int rc, n = 0;
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_phone p = {
+			.mac = col(st, 0), .model = col(st, 1), .extension = col(st, 2),
+			.name = col(st, 3), .label = col(st, 4), .secret = col(st, 5),
+			.created_us = sqlite3_column_int64(st, 6), .updated_us = sqlite3_column_int64(st, 7),
+		};
+		n++;
+		if (fn && fn(ctx, &p) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int store_phones(struct store *s, store_phone_fn fn, void *ctx)
+{
+	/* digits only: by value, then by length for leading zeros */
+	sqlite3_stmt *st = prep(s, "SELECT " PHONE_COLS " FROM phones"
+				   " ORDER BY CAST(extension AS INTEGER), length(extension), extension");
+	return each(st, fn, ctx) < 0 ? -1 : 0;
+}
+
+static int one(struct store *s, const char *sql, const char *key, store_phone_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = prep(s, sql);
+	if (st)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int n = each(st, fn, ctx);
+	return n < 0 ? -1 : n > 0;
+}
+
+int store_phone_get(struct store *s, const char *mac, store_phone_fn fn, void *ctx)
+{
+	return one(s, "SELECT " PHONE_COLS " FROM phones WHERE mac = ?", mac, fn, ctx);
+}
+
+int store_phone_by_ext(struct store *s, const char *extension, store_phone_fn fn, void *ctx)
+{
+	return one(s, "SELECT " PHONE_COLS " FROM phones WHERE extension = ?", extension, fn, ctx);
+}
+
+/* Step a write; rows changed, or -1. */
+static int step_write(struct store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? sqlite3_changes(store_sqlite(s)) : -1;
+}
+
+int store_phone_add(struct store *s, const struct store_phone *p)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO phones (" PHONE_COLS ") VALUES (?,?,?,?,?,?,?,?)");
+	if (st)
+		bind_phone(st, p);
+	return step_write(s, st) < 0 ? -1 : 0;
+}
+
+int store_phone_update(struct store *s, const struct store_phone *p)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE phones SET model = ?2, extension = ?3, name = ?4, label = ?5,"
+				   " secret = ?6, updated_us = ?8 WHERE mac = ?1");
+	if (st)
+		bind_phone(st, p);
+	return step_write(s, st);
+}
+
+int store_phone_remove(struct store *s, const char *mac)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM phones WHERE mac = ?");
+	if (st)
+		sqlite3_bind_text(st, 1, mac, -1, SQLITE_STATIC);
+	return step_write(s, st);
+}
+
+int64_t store_phone_count(struct store *s)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM phones");
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_phone_stage_clear(struct store *s)
+{
+	return sqlite3_exec(store_sqlite(s), "DELETE FROM phone_staging", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int store_phone_stage_put(struct store *s, const struct store_phone *p)
+{
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO phone_staging (" PHONE_COLS ") VALUES (?,?,?,?,?,?,?,?)");
+	if (st)
+		bind_phone(st, p);
+	return step_write(s, st) < 0 ? -1 : 0;
+}
+
+/* Plain INSERT after the DELETE: an extension another phone still holds
+ * fails the whole transaction instead of silently replacing that phone. */
+int64_t store_phone_stage_publish(struct store *s)
+{
+	sqlite3 *db = store_sqlite(s);
+	if (store_begin(s) < 0)
+		return -1;
+	if (sqlite3_exec(db, "DELETE FROM phones WHERE mac IN (SELECT mac FROM phone_staging);"
+			     "INSERT INTO phones (" PHONE_COLS ") SELECT " PHONE_COLS " FROM phone_staging;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		store_rollback(s);
+		return -1;
+	}
+	int64_t n = sqlite3_changes(db);
+	if (sqlite3_exec(db, "DELETE FROM phone_staging", NULL, NULL, NULL) != SQLITE_OK || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return n;
+}
