@@ -816,7 +816,7 @@ void sim_defaults(struct sim_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->phones = 1;
 	o->target = "sip";
-	const uint8_t mac[6] = {0x00, 0x11, 0x22, 0x00, 0x00, 0x00};
+	const uint8_t mac[6] = {0x00, 0x11, 0x22, 0x00, 0x00, 0x01}; /* the first phone */
 	memcpy(o->mac_base, mac, 6);
 	inet_pton(AF_INET, "127.1.0.1", &o->bind_base);
 	o->timeout_s = 120;
