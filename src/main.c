@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_phone.h"
 #include "conf.h"
 #include "probe.h"
 #include "dhcp.h"
@@ -1231,6 +1232,8 @@ int main(int argc, char **argv)
 		rc = cmd_firmware(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "dhcp") == 0) {
 		rc = cmd_dhcp(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "phone") == 0) {
+		rc = cli_phone(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "sim") == 0) {
 		rc = cmd_sim(&c, argc - optind, argv + optind);
 	} else {
