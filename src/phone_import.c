@@ -72,6 +72,7 @@ struct imp {
 	size_t nmacs;
 	struct old *olds, **olds_ext;
 	size_t nolds;
+	int64_t gen; /* the phones' generation when read */
 	struct row *rows;
 	size_t nrows;
 	struct msg *msgs;
@@ -292,7 +293,7 @@ static const struct old *old_by_ext(const struct imp *im, const char *ext)
 
 static int read_olds(struct imp *im)
 {
-	if (store_phones(im->e->s, old_add, im) < 0) {
+	if ((im->gen = store_phone_generation(im->e->s)) < 0 || store_phones(im->e->s, old_add, im) < 0) {
 		fprintf(stderr, ME "reading the inventory: %s\n", store_errmsg(im->e->s));
 		return -1;
 	}
@@ -609,38 +610,58 @@ static void staged(const struct row *r, struct store_phone *p, int64_t now)
 	p->updated_us = now;
 }
 
-/* Staging in transactions of at most IMPORT_CHUNK_MS, then one publish. */
+/* One transaction of at most IMPORT_CHUNK_MS: the next changed rows from
+ * *i, then the unchanged phones from *cursor. 1 more to do, 0 done, -1. */
+static int write_chunk(struct imp *im, size_t *i, int64_t *cursor, int64_t now, int64_t *longest_us)
+{
+	struct store *s = im->e->s;
+	int64_t t0 = mono_us(), budget = IMPORT_CHUNK_MS * 1000;
+	int copied = 1;
+	if (store_begin(s) < 0)
+		return -1;
+	for (; *i < im->nrows && mono_us() - t0 < budget; (*i)++) {
+		struct store_phone p;
+		if (im->rows[*i].kind != K_ADD && im->rows[*i].kind != K_UPDATE)
+			continue;
+		staged(&im->rows[*i], &p, now);
+		if (store_phone_stage_put(s, &p) < 0)
+			goto fail;
+	}
+	while (*i == im->nrows && copied > 0 && mono_us() - t0 < budget)
+		if ((copied = store_phone_stage_copy(s, cursor, 256)) < 0)
+			goto fail;
+	if (store_commit(s) < 0)
+		goto fail;
+	int64_t t = mono_us() - t0;
+	*longest_us = t > *longest_us ? t : *longest_us;
+	return *i < im->nrows || copied > 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+/* The next phones table built in chunks, then published in one. */
 static int write_rows(struct imp *im, int64_t *longest_us, int64_t *publish_us, int *chunks)
 {
 	struct store *s = im->e->s;
-	int64_t now = wall_us();
+	int64_t now = wall_us(), cursor = 0;
 	size_t i = 0;
+	int r;
 	if (store_begin(s) < 0 || store_phone_stage_clear(s) < 0 || store_commit(s) < 0)
 		goto fail;
-	while (i < im->nrows) {
-		int64_t t0 = mono_us();
-		if (store_begin(s) < 0)
-			goto fail;
-		for (; i < im->nrows && mono_us() - t0 < IMPORT_CHUNK_MS * 1000; i++) {
-			struct store_phone p;
-			if (im->rows[i].kind != K_ADD && im->rows[i].kind != K_UPDATE)
-				continue;
-			staged(&im->rows[i], &p, now);
-			if (store_phone_stage_put(s, &p) < 0) {
-				store_rollback(s);
-				goto fail;
-			}
-		}
-		if (store_commit(s) < 0)
-			goto fail;
-		int64_t t = mono_us() - t0;
-		*longest_us = t > *longest_us ? t : *longest_us;
+	while ((r = write_chunk(im, &i, &cursor, now, longest_us)) > 0)
 		(*chunks)++;
-	}
-	int64_t t0 = mono_us();
-	if (store_phone_stage_publish(s) < 0)
+	if (r < 0)
 		goto fail;
+	(*chunks)++;
+	int64_t t0 = mono_us(), n = store_phone_stage_publish(s, im->gen);
 	*publish_us = mono_us() - t0;
+	if (n == -2) {
+		fprintf(stderr, ME "the inventory changed while the import ran; nothing imported: run it again\n");
+		return -1;
+	}
+	if (n < 0)
+		goto fail;
 	return 0;
 fail:
 	fprintf(stderr, ME "writing the inventory: %s; no phone changed\n", store_errmsg(s));
