@@ -203,7 +203,7 @@ if ! start_limited "$T/conf"; then
 fi
 log_mark
 run_sim "(b) boot storm" 150 --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --phones 1000 \
-    --mac-base 00:11:22:30:00:00 --timeout 120 --json
+    --mac-base 00:11:22:30:00:01 --timeout 120 --json
 expect_eq "(b) 1,000 phones boot at once: exit 0" "$RC" 0
 log_since | awk '$3 == "RRQ" && $4 == "from" && $7 ~ /^SEP/ {print $5, $7}' >"$T/cfg_rrqs"
 json_checks '
