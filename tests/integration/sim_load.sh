@@ -188,7 +188,7 @@ cat >"$T/cfg.xml" <<'EOF'
   <transportLayerProtocol>1</transportLayerProtocol>
 </device>
 EOF
-# phones get base+1 .. base+1000: 00:11:22:30:00:01 .. 00:11:22:30:03:E8, line 2001..3000
+# phones get base .. base+999: 00:11:22:30:00:01 .. 00:11:22:30:03:E8, line 2001..3000
 python3 - "$T/cfg.xml" "$T/root" <<'EOF'
 import sys
 t = open(sys.argv[1]).read()
