@@ -25,7 +25,8 @@ FUZZ_SECONDS ?= 60
 CC ?= cc
 PKGS := sqlite3 inih jansson libarchive libxml-2.0
 # the packages must be there before pkg-config is asked; NO_DEPS=1 skips the
-# check and its apt-get (a package build: Build-Depends installed them)
+# check and its apt-get (a package build: Build-Depends installed them;
+# libcsv has no .pc: -lcsv)
 ifeq ($(NO_DEPS),)
 DEPS_OK := $(shell scripts/deps.sh build >&2 && echo ok)
 ifneq ($(DEPS_OK),ok)
@@ -35,7 +36,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libxml2 (src/sim.c) and libarchive (src/arch.c) are opened with dlopen when
 # first used: the daemon's resident memory stays free of them
-PKG_LIBS := $(shell pkg-config --libs $(filter-out libxml-2.0 libarchive,$(PKGS)))
+PKG_LIBS := $(shell pkg-config --libs $(filter-out libxml-2.0 libarchive,$(PKGS))) -lcsv
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DPHONEBOOT_VERSION='"$(VERSION)"' $(WARN) $(PKG_CFLAGS) -Isrc

@@ -23,6 +23,7 @@ build   libinih-dev
 build   libjansson-dev
 build   libarchive-dev
 build   libxml2-dev
+build   libcsv-dev
 test    libcmocka-dev
 test    tftp-hpa
 test    curl

@@ -1,5 +1,6 @@
 /* conf: read phoneboot.conf with inih, validate every key, keep one struct. */
 #include "conf.h"
+#include "mac.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -335,23 +336,10 @@ static int tftp_key(struct parse_ctx *x, const char *key, const char *v, char *e
 	return -1;
 }
 
+/* One rule for every MAC phoneboot reads: mac.c. */
 int conf_parse_mac(const char *s, uint8_t mac[6])
 {
-	int n = 0;
-	for (const char *p = s; *p && n < 6;) {
-		unsigned v;
-		if (sscanf(p, "%2x", &v) != 1 || !p[1] || !strchr("0123456789abcdefABCDEF", p[1]))
-			return -1;
-		mac[n++] = (uint8_t)v;
-		p += 2;
-		if (*p == ':' || *p == '-')
-			p++;
-		else if (*p && n < 6 && !strchr("0123456789abcdefABCDEF", *p))
-			return -1;
-		if (n == 6 && *p)
-			return -1;
-	}
-	return n == 6 ? 0 : -1;
+	return mac_parse(s, mac, NULL);
 }
 
 int conf_parse_cidr(const char *s, struct in_addr *net, struct in_addr *mask)

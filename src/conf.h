@@ -100,7 +100,7 @@ int conf_ini_parse(FILE *f, const char *name, const struct conf_ini *ini, char *
 /* Parsers shared with the CLI; 0 or -1. */
 int conf_parse_duration(const char *s, uint64_t *seconds);
 int conf_parse_addr(const char *s, int default_port, struct conf_addr *a);
-/* "aa:bb:cc:dd:ee:ff" or "aabbccddeeff" or "aa-bb-..." */
+/* any notation mac_parse (mac.h) takes */
 int conf_parse_mac(const char *s, uint8_t mac[6]);
 /* "10.0.0.0/24" */
 int conf_parse_cidr(const char *s, struct in_addr *net, struct in_addr *mask);

@@ -9,6 +9,8 @@
 #include "cli_firmware.h"
 #include "cli_log.h"
 #include "cli_models.h"
+#include "cli_pbx.h"
+#include "cli_phone.h"
 #include "cli_probe.h"
 #include "cli_sim.h"
 #include "conf.h"
@@ -29,6 +31,13 @@ static void usage(FILE *f)
 		"  firmware import [--force] FILE...   add Cisco packages (.cop.sgn, .zip, .tar.gz,\n"
 		"                   loose .loads/.sbn files or a directory of them) to the library\n"
 		"  firmware list [--json] | show LOADID | verify | remove LOADID\n"
+		"  phone add MAC --model M --ext N [--name S] [--label S] [--secret S]\n"
+		"  phone set MAC [--name S] [--label S] [--secret S] [--ext N] | remove MAC\n"
+		"  phone list [--json] | show MAC [--json] [--secret]\n"
+		"  phone import FILE.csv [--macs MACS.csv] [--update] [--fix-secrets] [--skip-bad] [--dry-run]\n"
+		"                   the phone inventory; import reads our CSV or FreePBX's Bulk Handler one\n"
+		"  pbx export --format pjsip|sip|freepbx-csv [-o FILE]\n"
+		"                   the inventory for Asterisk (pjsip.conf, sip.conf) or FreePBX (Bulk Handler CSV)\n"
 		"  dhcp leases [--json]  the DHCP server's leases, from the state file\n"
 		"  dhcp-option 150 IP[,IP...] | 66 NAME [--for isc|kea|dnsmasq|pfsense|mikrotik|ios|windows]\n"
 		"                   options 150 and 66 encoded, and the lines for your DHCP server\n"
@@ -74,6 +83,8 @@ static const struct command {
 	{"log", 1, cli_log, "the timeline of transfers from the state file"},
 	{"models", 1, cli_models, "the phone models phoneboot knows, and their limits"},
 	{"firmware", 1, cli_firmware, "the firmware library: import, list, show, verify, remove"},
+	{"phone", 1, cli_phone, "the phone inventory: add, set, remove, list, show, import"},
+	{"pbx", 1, cli_pbx, "the PBX export: pjsip.conf, sip.conf, FreePBX CSV"},
 	{"dhcp", 1, cli_dhcp, "the DHCP server's leases, from the state file"},
 	{"dhcp-option", 0, cli_dhcp_option, "options 150 and 66 encoded, and the lines for your DHCP server"},
 	{"probe", 0, cli_probe, "what the network's DHCP server hands a phone, judged"},

@@ -56,6 +56,7 @@ static struct model *model_get(struct models *ms, const char *id)
 	m = &ms->m[ms->n];
 	memset(m, 0, sizeof(*m));
 	m->device_type = -1;
+	m->label_spaces = 1;
 	if (!(m->id = strdup(id)))
 		return NULL;
 	ms->n++;
@@ -319,6 +320,14 @@ static int model_key(struct model *m, const char *key, const char *v, char *err,
 		return set_uint(&m->label_max, v, 1, 128, key, err, errlen);
 	if (strcmp(key, "name_max") == 0)
 		return set_uint(&m->name_max, v, 1, 128, key, err, errlen);
+	if (strcmp(key, "label_spaces") == 0) {
+		if (strcmp(v, "yes") && strcmp(v, "no")) {
+			snprintf(err, errlen, "%s = %s: expected yes or no", key, v);
+			return -1;
+		}
+		m->label_spaces = v[0] == 'y';
+		return 0;
+	}
 	if (strcmp(key, "bridge_from") == 0)
 		return set_version(&m->bridge_from, v, key, err, errlen);
 	if (strcmp(key, "bridge_to") == 0)
@@ -328,7 +337,7 @@ static int model_key(struct model *m, const char *key, const char *v, char *err,
 	snprintf(err, errlen,
 		 "unknown key '%s' (known: names, vci, family, default_loads, sccp_prefix, sip_prefix, "
 		 "config_family, locale_jar, desktop, device_type, sip_password_max, label_max, name_max, "
-		 "bridge_from, bridge_to, bridge_before)", key);
+		 "label_spaces, bridge_from, bridge_to, bridge_before)", key);
 	return -1;
 }
 

@@ -30,6 +30,7 @@ struct model {
 	char *locale_jar, *desktop;    /* NULL when not set */
 	int device_type;               /* -1 when not set */
 	unsigned sip_password_max, label_max, name_max;
+	int label_spaces;              /* 0: phoneLabel may not contain a space (7900 series) */
 	struct model_version bridge_from, bridge_to, bridge_before; /* .set 0: no bridge */
 	const char *source;            /* "built-in" or the admin's file */
 };

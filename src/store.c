@@ -1,11 +1,16 @@
 /* store: SQLite state. WAL with synchronous=NORMAL: a commit is one append
  * to the log; events of a loop turn share one transaction. */
 #include "store.h"
+#include "store_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct store {
 	sqlite3 *db;
@@ -64,8 +69,27 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL, expires_us INTEGER NOT NULL,"
 	"  hostname TEXT, vendor_class TEXT, subnet TEXT, updated_us INTEGER NOT NULL);"
 	"CREATE INDEX leases_mac ON leases(mac);",
+	/* 4: the phone inventory (store_phone.c). An import builds the whole
+	 * next table in phone_staging, in short chunks, and publishes it by
+	 * renaming; phone_gen counts changes, so an import notices others' */
+	"CREATE TABLE phones ("
+	"  mac TEXT PRIMARY KEY, model TEXT NOT NULL, extension TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '',"
+	"  secret TEXT NOT NULL, created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
+	"CREATE TABLE phone_staging ("
+	"  mac TEXT PRIMARY KEY, model TEXT NOT NULL, extension TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '',"
+	"  secret TEXT NOT NULL, created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
+	"CREATE TABLE phone_gen (gen INTEGER NOT NULL);"
+	"INSERT INTO phone_gen VALUES (0);"
+	STORE_PHONE_TRIGGERS,
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
+
+sqlite3 *store_sqlite(struct store *s)
+{
+	return s->db;
+}
 
 const char *store_errmsg(struct store *s)
 {
@@ -129,8 +153,32 @@ static struct store *open_db(const char *state_dir, int flags, char *err, size_t
 	return s;
 }
 
+/* The state file holds SIP secrets: 0600, and its -wal and -shm (SQLite
+ * gives them the database's mode) too, also when an older phoneboot made
+ * them 0644. */
+static int private_files(const char *state_dir, char *err, size_t errlen)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STORE_FILE);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s%s", state_dir, STORE_FILE, sfx[i]);
+		if (stat(path, &st) == 0 && (st.st_mode & 077) && chmod(path, st.st_mode & 0700) < 0) {
+			snprintf(err, errlen, "%s: making it private (mode 0600): %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct store *store_open(const char *state_dir, char *err, size_t errlen)
 {
+	if (private_files(state_dir, err, errlen) < 0)
+		return NULL;
 	struct store *s = open_db(state_dir, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
 	if (!s)
 		return NULL;

@@ -118,4 +118,41 @@ int store_leases(struct store *s, store_lease_fn fn, void *ctx);
 int store_lease_by_ip(struct store *s, const char *ip, store_lease_fn fn, void *ctx);
 int store_lease_by_mac(struct store *s, const char *mac, store_lease_fn fn, void *ctx);
 
+/* --- the phone inventory (store_phone.c) --- */
+
+struct store_phone {
+	const char *mac, *model, *extension, *name, *label, *secret;
+	int64_t created_us, updated_us;
+};
+typedef int (*store_phone_fn)(void *ctx, const struct store_phone *p);
+/* Every phone, ordered by extension as a number; the callback's non-zero return stops. */
+int store_phones(struct store *s, store_phone_fn fn, void *ctx);
+/* One phone by MAC ("aa:bb:cc:dd:ee:ff"): 1 found (fn called), 0 not, -1 error. */
+int store_phone_get(struct store *s, const char *mac, store_phone_fn fn, void *ctx);
+/* One phone by extension: 1 found (fn called), 0 not, -1 error. */
+int store_phone_by_ext(struct store *s, const char *extension, store_phone_fn fn, void *ctx);
+/* A new phone (its own transaction unless one is open); -1: store_errmsg. */
+int store_phone_add(struct store *s, const struct store_phone *p);
+/* Every field but created_us of the phone with p->mac: 1 done, 0 no such phone, -1. */
+int store_phone_update(struct store *s, const struct store_phone *p);
+/* 1 removed, 0 no such phone, -1. */
+int store_phone_remove(struct store *s, const char *mac);
+int64_t store_phone_count(struct store *s);
+
+/* An import builds the whole next phones table in the staging table: clear
+ * it, put the new and changed phones (the caller holds each chunk in
+ * store_begin/store_commit), copy the others from phones, at most max per
+ * call from *cursor on (returns how many it looked at: 0 when done, or -1),
+ * then publish: one short transaction renames it into place, provided the
+ * phones are still at generation gen (read before the import read them).
+ * Publish returns the phones now, -2 when they changed meanwhile, or -1. */
+int64_t store_phone_generation(struct store *s);
+int store_phone_stage_clear(struct store *s);
+int store_phone_stage_put(struct store *s, const struct store_phone *p);
+int store_phone_stage_copy(struct store *s, int64_t *cursor, int max);
+/* Between chunks, outside a transaction: a passive checkpoint once the WAL
+ * holds min_frames or more (the import's connection does its own). */
+int store_phone_stage_checkpoint(struct store *s, int min_frames);
+int64_t store_phone_stage_publish(struct store *s, int64_t gen);
+
 #endif

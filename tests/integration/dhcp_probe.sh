@@ -376,7 +376,7 @@ if start_ns "$T/b.conf"; then
     if tar xzf "$FIX/cmterm-7911_7906-sccp.8-5-2.tar.gz" -C "$T/root" && chmod -R a+rX "$T/root"; then
         # a phone of its own (SEP001122000101): no SEP<MAC>.cnf.xml of its own, so no config asks
         # for the SIP load after the flash (the root holds only the SCCP package's loads)
-        sim "hard reset via DHCP" --mac-base 00:11:22:00:01:00 --bind-base $CLI --load SCCP11.8-3-1S \
+        sim "hard reset via DHCP" --mac-base 00:11:22:00:01:01 --bind-base $CLI --load SCCP11.8-3-1S \
             --hard-reset --target $SCCP
         expect_rc "hard reset via DHCP: SCCP11.8-3-1S -> $SCCP: exit 0" 0
         has "hard reset via DHCP: done, now on $SCCP" "^SEP001122000101 $MODEL SCCP11\.8-3-1S -> $SCCP done: "

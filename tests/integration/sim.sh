@@ -326,7 +326,7 @@ cat >"$T/XMLDefault.cnf.xml" <<'EOF'
 EOF
 # one root for every config case: the SIP and SCCP loads (no term*.default.loads: no phone here
 # is hard reset), a dial plan, XMLDefault.cnf.xml, and one SEP<MAC>.cnf.xml per case; each case
-# is a phone of its own MAC (--mac-base M gives the phone M+1)
+# is a phone of its own MAC (--mac-base M is the first phone's)
 find "$T/root" -mindepth 1 -delete
 for f in $SIP.loads $SIP_IMAGES; do cp "$T/sip/$f" "$T/root/"; done
 for f in $SCCP.loads $SCCP_IMAGES; do cp "$FIX/loose-sccp/$f" "$T/root/"; done
@@ -364,7 +364,7 @@ check "setup: the good config is well-formed" python3 -c 'import sys, xml.dom.mi
 SRV_PORT=$PORT
 start_daemon "$T/conf" || { notok "setup (e): phoneboot serve starts" "see above"; finish; }
 # macb M: the --mac-base that gives the first phone SEP00112200E0M (M two hex digits)
-macb() { printf '00:11:22:00:E0:%02X' $((16#$1 - 1)); }
+macb() { printf '00:11:22:00:E0:%02X' $((16#$1)); }
 
 log_mark
 sim "(e) good config" --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --mac-base "$(macb 01)" --timeout 60 --json -v

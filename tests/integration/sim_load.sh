@@ -188,7 +188,7 @@ cat >"$T/cfg.xml" <<'EOF'
   <transportLayerProtocol>1</transportLayerProtocol>
 </device>
 EOF
-# phones get base+1 .. base+1000: 00:11:22:30:00:01 .. 00:11:22:30:03:E8, line 2001..3000
+# phones get base .. base+999: 00:11:22:30:00:01 .. 00:11:22:30:03:E8, line 2001..3000
 python3 - "$T/cfg.xml" "$T/root" <<'EOF'
 import sys
 t = open(sys.argv[1]).read()
@@ -203,7 +203,7 @@ if ! start_limited "$T/conf"; then
 fi
 log_mark
 run_sim "(b) boot storm" 150 --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --phones 1000 \
-    --mac-base 00:11:22:30:00:00 --timeout 120 --json
+    --mac-base 00:11:22:30:00:01 --timeout 120 --json
 expect_eq "(b) 1,000 phones boot at once: exit 0" "$RC" 0
 log_since | awk '$3 == "RRQ" && $4 == "from" && $7 ~ /^SEP/ {print $5, $7}' >"$T/cfg_rrqs"
 json_checks '

@@ -67,8 +67,8 @@ static struct store *open_ro(struct fixture *f)
 	return s;
 }
 
-/* the schema this phoneboot writes: 1 events, 2 the firmware library, 3 leases */
-#define SCHEMA_NOW 3
+/* the schema this phoneboot writes: 1 events, 2 the firmware library, 3 leases, 4 phones */
+#define SCHEMA_NOW 4
 
 /* PRAGMA user_version of the file, read with sqlite3 directly. */
 static int file_user_version(const char *db)
