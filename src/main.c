@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "cli_pbx.h"
 #include "probe.h"
 #include "dhcp.h"
 #include "dhcp_wire.h"
@@ -1231,6 +1232,8 @@ int main(int argc, char **argv)
 		rc = cmd_firmware(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "dhcp") == 0) {
 		rc = cmd_dhcp(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "pbx") == 0) {
+		rc = cli_pbx(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "sim") == 0) {
 		rc = cmd_sim(&c, argc - optind, argv + optind);
 	} else {
