@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_phone.h"
 #include "conf.h"
 #include "cli_pbx.h"
 #include "probe.h"
@@ -1232,6 +1233,8 @@ int main(int argc, char **argv)
 		rc = cmd_firmware(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "dhcp") == 0) {
 		rc = cmd_dhcp(&c, argc - optind, argv + optind);
+	} else if (strcmp(cmd, "phone") == 0) {
+		rc = cli_phone(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "pbx") == 0) {
 		rc = cli_pbx(&c, argc - optind, argv + optind);
 	} else if (strcmp(cmd, "sim") == 0) {
