@@ -150,6 +150,9 @@ int64_t store_phone_generation(struct store *s);
 int store_phone_stage_clear(struct store *s);
 int store_phone_stage_put(struct store *s, const struct store_phone *p);
 int store_phone_stage_copy(struct store *s, int64_t *cursor, int max);
+/* Between chunks, outside a transaction: a passive checkpoint once the WAL
+ * holds min_frames or more (the import's connection does its own). */
+int store_phone_stage_checkpoint(struct store *s, int min_frames);
 int64_t store_phone_stage_publish(struct store *s, int64_t gen);
 
 #endif

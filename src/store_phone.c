@@ -142,10 +142,32 @@ int64_t store_phone_generation(struct store *s)
 	return g;
 }
 
+/* After an import's commit: how many frames the WAL holds. */
+static int wal_frames(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	(void)db, (void)name;
+	*(int *)ctx = frames;
+	return SQLITE_OK;
+}
+
+static int import_wal_frames; /* one import per process */
+
 int store_phone_stage_clear(struct store *s)
 {
-	/* the import's connection may cache the whole table (the daemon keeps 512 KiB) */
+	/* the import's connection may cache the whole table (the daemon keeps 512 KiB);
+	 * it checkpoints between its chunks itself (store_phone_stage_checkpoint), so no
+	 * commit of its own, and none of the daemon's, copies a long WAL while timed */
+	sqlite3_wal_hook(store_sqlite(s), wal_frames, &import_wal_frames);
 	return exec(s, "PRAGMA cache_size = -32768; DELETE FROM phone_staging");
+}
+
+int store_phone_stage_checkpoint(struct store *s, int min_frames)
+{
+	if (import_wal_frames < min_frames)
+		return 0;
+	import_wal_frames = 0;
+	int rc = sqlite3_wal_checkpoint_v2(store_sqlite(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
 }
 
 int store_phone_stage_put(struct store *s, const struct store_phone *p)
