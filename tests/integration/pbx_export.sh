@@ -38,8 +38,7 @@ checked() {
 # broken NAME KIND FILE ERE: the checker refuses FILE with a message matching ERE
 broken() {
     local out
-    out=$($CHECK "$2" "$3" 2>&1)
-    if [ $? = 0 ]; then
+    if out=$($CHECK "$2" "$3" 2>&1); then
         notok "$1" "accepted"
     elif ! grep -qE -- "$4" <<<"$out"; then
         notok "$1" "'$out' does not match /$4/"
@@ -233,7 +232,7 @@ pb pbx export --format freepbx-csv -o "$T/pjsip.conf"
 expect_eq "-o over an existing file: replaced, still 0600" "$(head -1 "$T/pjsip.conf"),$(stat -c %a "$T/pjsip.conf")" \
     "extension,name,description,tech,secret,label,600"
 cp "$T/keep.conf" "$T/pjsip.conf"
-pb phone set 00:1e:4a:00:00:04 --name 'back\slash\'
+pb phone set 00:1e:4a:00:00:04 --name "back\\slash\\"
 refused "-o: a phone the CSV cannot carry is refused, naming it" 1 \
     "^phoneboot pbx: $T/pjsip.conf: extension 99 \(00:1e:4a:00:00:04\): name has a backslash" \
     pbx export --format freepbx-csv -o "$T/pjsip.conf"
