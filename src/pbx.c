@@ -3,6 +3,7 @@
  * written, so a refused phone never leaves half a section behind. */
 #include "pbx.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -194,6 +195,7 @@ static void pjsip_header(FILE *out, const struct pbx_site *site, size_t n)
 		"; Asterisk pjsip.conf sections for %zu Cisco phone%s, written by phoneboot\n"
 		"; (phoneboot pbx export --format pjsip) from its inventory. Do not edit: export again.\n"
 		"; Meant to be #included from pjsip.conf:  #include phoneboot-pjsip.conf\n"
+		"; (FreePBX writes pjsip.conf itself: import --format freepbx-csv there instead.)\n"
 		"; It holds the phones' SIP secrets: keep it readable by Asterisk only (mode 0600).\n"
 		";\n"
 		"; The phones use %s on port %u. It brings its own transport, [phoneboot-%s];\n"
@@ -231,6 +233,7 @@ static void sip_header(FILE *out, const struct pbx_site *site, size_t n)
 		"; Asterisk sip.conf (chan_sip) peers for %zu Cisco phone%s, written by phoneboot\n"
 		"; (phoneboot pbx export --format sip) from its inventory. Do not edit: export again.\n"
 		"; Meant to be #included from sip.conf, after [general]:  #include phoneboot-sip.conf\n"
+		"; (chan_sip is gone from Asterisk 21 on; there, use --format pjsip.)\n"
 		"; It holds the phones' SIP secrets: keep it readable by Asterisk only (mode 0600).\n"
 		";\n"
 		"; The phones use %s on port %u; [general] needs:\n",
@@ -306,6 +309,6 @@ int pbx_render(FILE *out, enum pbx_format f, const struct pbx_site *site, const 
 			csv_phone(out, &ph[i]);
 	}
 	if (fflush(out) != 0 || ferror(out))
-		return refuse(err, errlen, "writing failed");
+		return refuse(err, errlen, "writing failed: %s", strerror(errno));
 	return 0;
 }

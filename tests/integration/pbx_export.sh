@@ -243,6 +243,10 @@ expect_eq "the same name is fine for pjsip" "$RC" 0
 refused "-o into a missing directory names it" 1 "^phoneboot pbx: $T/nodir/x.conf: cannot create a file beside it" \
     pbx export --format pjsip -o "$T/nodir/x.conf"
 
+"$PHONEBOOT" -c "$T/conf" pbx export --format sip >/dev/full 2>"$T/err"
+expect_eq "stdout that cannot be written: exit 1, said so" "$?:$(cat "$T/err")" \
+    "1:phoneboot pbx: writing failed: No space left on device"
+
 # ---- bad arguments ----
 refused "no subcommand" 2 '^phoneboot pbx: a subcommand is missing' pbx
 refused "unknown subcommand" 2 "^phoneboot pbx: unknown subcommand 'import'" pbx import
