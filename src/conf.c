@@ -362,7 +362,8 @@ int conf_parse_cidr(const char *s, struct in_addr *net, struct in_addr *mask)
 static int conf_section(void *ctx, const char *name, char *err, size_t errlen)
 {
 	struct parse_ctx *x = ctx;
-	if (strcmp(name, "server") == 0 || strcmp(name, "tftp") == 0 || strcmp(name, "dhcp") == 0)
+	if (strcmp(name, "server") == 0 || strcmp(name, "tftp") == 0 || strcmp(name, "dhcp") == 0 ||
+	    strcmp(name, "pbx") == 0)
 		return 0;
 	if (strncmp(name, "dhcp.", 5) == 0) {
 		struct conf *c = x->c;
@@ -387,7 +388,7 @@ static int conf_section(void *ctx, const char *name, char *err, size_t errlen)
 		snprintf(sn->name, sizeof(sn->name), "%s", name);
 		return 0;
 	}
-	snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp], [dhcp], [dhcp.NETWORK/BITS])", name);
+	snprintf(err, errlen, "unknown section [%s] (known: [server], [tftp], [dhcp], [dhcp.NETWORK/BITS], [pbx])", name);
 	return -1;
 }
 
@@ -525,6 +526,41 @@ static int dhcp_key(struct parse_ctx *x, const char *key, const char *v, char *e
 	return -1;
 }
 
+/* An Asterisk context name: what FreePBX and the Asterisk samples use
+ * (from-internal, default, phones_2), at most 79 bytes (AST_MAX_CONTEXT). */
+static int context_ok(const char *v)
+{
+	size_t n = strlen(v);
+	return n > 0 && n < 80 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
+}
+
+static int pbx_key(struct parse_ctx *x, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct conf *c = x->c;
+	if (strcmp(key, "transport") == 0) {
+		if (strcmp(v, "tcp") == 0)
+			c->pbx_transport = CONF_TRANSPORT_TCP;
+		else if (strcmp(v, "udp") == 0)
+			c->pbx_transport = CONF_TRANSPORT_UDP;
+		else
+			return bad(err, errlen, "pbx", key, v, "tcp or udp");
+		return 0;
+	}
+	if (strcmp(key, "sip_port") == 0) {
+		if (parse_uint_range(v, 1, 65535, &c->pbx_sip_port) < 0)
+			return bad(err, errlen, "pbx", key, v, "a port 1..65535");
+		return 0;
+	}
+	if (strcmp(key, "context") == 0) {
+		if (!context_ok(v))
+			return bad(err, errlen, "pbx", key, v,
+				   "a dialplan context of 1..79 letters, digits, '_', '-' or '.', such as from-internal");
+		return set_str(&c->pbx_context, v);
+	}
+	snprintf(err, errlen, "[pbx] unknown key '%s' (known: transport, sip_port, context)", key);
+	return -1;
+}
+
 static int conf_key(void *ctx, const char *section, const char *key, const char *value, char *err,
 		    size_t errlen)
 {
@@ -535,6 +571,8 @@ static int conf_key(void *ctx, const char *section, const char *key, const char 
 		return tftp_key(x, key, value, err, errlen);
 	if (strcmp(section, "dhcp") == 0)
 		return dhcp_key(x, key, value, err, errlen);
+	if (strcmp(section, "pbx") == 0)
+		return pbx_key(x, key, value, err, errlen);
 	if (strncmp(section, "dhcp.", 5) == 0) {
 		struct conf_subnet *sn = NULL;
 		for (int i = 0; i < x->c->nrelayed; i++)
@@ -567,7 +605,10 @@ static int set_defaults(struct conf *c)
 	conf_parse_addr("0.0.0.0:69", 69, &c->tftp_listen[0]);
 	c->dhcp.lease_s = 86400;
 	snprintf(c->dhcp.name, sizeof(c->dhcp.name), "dhcp");
-	if (set_str(&c->state_dir, "/var/lib/phoneboot") < 0 || set_str(&c->user, "nobody") < 0)
+	c->pbx_transport = CONF_TRANSPORT_TCP;
+	c->pbx_sip_port = 5060;
+	if (set_str(&c->state_dir, "/var/lib/phoneboot") < 0 || set_str(&c->user, "nobody") < 0 ||
+	    set_str(&c->pbx_context, "from-internal") < 0)
 		return -1;
 	return 0;
 }
@@ -615,6 +656,7 @@ void conf_free(struct conf *c)
 	free(c->dhcp_domain);
 	free(c->reserve);
 	free(c->dhcp.tftp_name);
+	free(c->pbx_context);
 	for (int i = 0; i < c->nrelayed; i++)
 		free(c->relayed[i].tftp_name);
 	memset(c, 0, sizeof(*c));

@@ -45,6 +45,9 @@ struct conf_reserve {
 	struct in_addr ip;
 };
 
+/* how the phones reach the PBX (Cisco 79xx SIP: transportLayerProtocol) */
+enum conf_transport { CONF_TRANSPORT_TCP, CONF_TRANSPORT_UDP };
+
 /* how transfers reach the kernel: io_uring where it works, else epoll */
 enum conf_io { CONF_IO_AUTO, CONF_IO_URING, CONF_IO_EPOLL };
 
@@ -78,6 +81,10 @@ struct conf {
 	struct conf_subnet dhcp;        /* the interface's subnet */
 	struct conf_subnet relayed[CONF_MAX_SUBNETS];
 	int nrelayed;
+	/* [pbx] */
+	enum conf_transport pbx_transport;
+	unsigned pbx_sip_port;
+	char *pbx_context;        /* the dialplan context the phones' calls start in */
 };
 
 /* Load path (NULL: built-in defaults only). On error returns -1 and err says

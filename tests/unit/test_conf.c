@@ -499,6 +499,62 @@ static void duration_empty_or_malformed_is_refused(void **state)
 	assert_bad_duration("1.5h");
 }
 
+/* ---- [pbx] ---- */
+
+static void pbx_defaults_are_tcp_5060_from_internal(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(conf_load(&f->c, NULL, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->c.pbx_transport, CONF_TRANSPORT_TCP);
+	assert_int_equal(f->c.pbx_sip_port, 5060);
+	assert_string_equal(f->c.pbx_context, "from-internal");
+	assert_int_equal(load(f, "[pbx]\n"), 0);
+	assert_int_equal(f->c.pbx_transport, CONF_TRANSPORT_TCP);
+	assert_string_equal(f->c.pbx_context, "from-internal");
+}
+
+static void pbx_keys_are_read(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(load(f, "[pbx]\ntransport = udp\nsip_port = 5160\ncontext = phones_2.x-y\n"), 0);
+	assert_int_equal(f->c.pbx_transport, CONF_TRANSPORT_UDP);
+	assert_int_equal(f->c.pbx_sip_port, 5160);
+	assert_string_equal(f->c.pbx_context, "phones_2.x-y");
+	assert_int_equal(load(f, "[pbx]\ntransport = udp\ntransport = tcp\nsip_port = 65535\n"), 0);
+	assert_int_equal(f->c.pbx_transport, CONF_TRANSPORT_TCP);
+	assert_int_equal(f->c.pbx_sip_port, 65535);
+}
+
+static void pbx_bad_values_are_refused_with_file_and_line(void **state)
+{
+	struct fixture *f = *state;
+	assert_refused_at(f, "[pbx]\ntransport = tls\n", 2, "[pbx] transport = tls", "tcp or udp", NULL);
+	assert_refused_at(f, "[pbx]\ntransport = TCP\n", 2, "transport", "tcp or udp", NULL);
+	assert_refused_at(f, "[pbx]\n\nsip_port = 0\n", 3, "sip_port", "1..65535", NULL);
+	assert_refused_at(f, "[pbx]\nsip_port = 65536\n", 2, "sip_port", "1..65535", NULL);
+	assert_refused_at(f, "[pbx]\nsip_port = 50x\n", 2, "sip_port", "50x", NULL);
+	assert_refused_at(f, "[pbx]\ncontext =\n", 2, "context", "from-internal", NULL);
+	/* a ';' would start a comment in extensions.conf, a space splits the value */
+	assert_refused_at(f, "[pbx]\ncontext = a b\n", 2, "context", "a b", NULL);
+	assert_refused_at(f, "[pbx]\ncontext = [x]\n", 2, "context", NULL);
+	char text[128];
+	snprintf(text, sizeof(text), "[pbx]\ncontext = %080d\n", 0); /* 80 characters */
+	assert_refused_at(f, text, 2, "context", "1..79", NULL);
+	assert_refused_at(f, "[pbx]\nsip_server = 10.0.0.1\n", 2, "[pbx] unknown key 'sip_server'",
+			  "transport, sip_port, context", NULL);
+}
+
+static void pbx_context_of_79_characters_is_accepted(void **state)
+{
+	struct fixture *f = *state;
+	char ctx[80], text[128];
+	memset(ctx, 'x', 79);
+	ctx[79] = 0;
+	snprintf(text, sizeof(text), "[pbx]\ncontext = %s\n", ctx);
+	assert_int_equal(load(f, text), 0);
+	assert_string_equal(f->c.pbx_context, ctx);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -539,6 +595,11 @@ int main(void)
 		T(duration_units_are_seconds_minutes_hours_days_weeks),
 		T(duration_that_overflows_is_refused),
 		T(duration_empty_or_malformed_is_refused),
+
+		T(pbx_defaults_are_tcp_5060_from_internal),
+		T(pbx_keys_are_read),
+		T(pbx_bad_values_are_refused_with_file_and_line),
+		T(pbx_context_of_79_characters_is_accepted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
