@@ -785,3 +785,29 @@ int store_lease_by_mac(struct store *s, const char *mac, store_lease_fn fn, void
 				   " updated_us FROM leases WHERE mac = ? ORDER BY updated_us DESC", 1, t, 0, NULL);
 	return each(st, lease_row, (void *)fn, ctx);
 }
+
+/* --- seeing other processes' changes --- */
+
+int64_t store_data_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return v;
+}
+
+int store_phones_stamp(struct store *s, struct store_stamp *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*), coalesce(max(rowid), 0), coalesce(max(updated_us), 0),"
+				   " coalesce(sum(updated_us & 4294967295), 0) FROM phones", 0, NULL, 0, NULL);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (int i = 0; i < 4; i++)
+			out->v[i] = sqlite3_column_int64(st, i);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

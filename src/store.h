@@ -177,4 +177,17 @@ int store_phone_stage_clear(struct store *s);
 int store_phone_stage_put(struct store *s, const struct store_phone *p);
 int64_t store_phone_stage_publish(struct store *s);
 
+
+/* --- seeing other processes' changes (statewatch) --- */
+
+/* PRAGMA data_version: changes when ANOTHER connection has committed since
+ * this connection last asked; -1 on an error. */
+int64_t store_data_version(struct store *s);
+/* A cheap summary of the phones table (count, rowids, update times): it
+ * differs whenever a phone was added, removed, changed or re-imported. */
+struct store_stamp {
+	int64_t v[4];
+};
+int store_phones_stamp(struct store *s, struct store_stamp *out);
+
 #endif
