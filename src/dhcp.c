@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dhcp_wire.h"
+#include "esc.h"
 #include "log.h"
 
 #define MAX_POOL 65536
@@ -504,16 +505,12 @@ static int read_req(const uint8_t *pkt, size_t len, struct req *r)
 		r->vcilen = sizeof(r->vci);
 	while (r->vcilen > 0 && r->vci[r->vcilen - 1] == 0)
 		r->vcilen--; /* phones end it with a NUL */
-	for (int i = 0; i < r->vcilen; i++)
-		if ((unsigned char)r->vci[i] < 0x20 || (unsigned char)r->vci[i] >= 0x7f)
-			r->vci[i] = '?';
+	esc_mask(r->vci, (size_t)r->vcilen);
 	static const char cisco[] = "Cisco Systems, Inc.";
 	r->phone = r->vcilen >= (int)sizeof(cisco) - 1 && memcmp(r->vci, cisco, sizeof(cisco) - 1) == 0;
 	int hl = dhcp_opt(&r->m, DHO_HOSTNAME, (uint8_t *)r->hostname, sizeof(r->hostname) - 1);
 	r->hostname[hl > 0 ? (hl < (int)sizeof(r->hostname) - 1 ? hl : (int)sizeof(r->hostname) - 1) : 0] = 0;
-	for (char *c = r->hostname; *c; c++)
-		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-			*c = '?';
+	esc_mask(r->hostname, strlen(r->hostname));
 	r->prllen = dhcp_opt(&r->m, DHO_PARAM_LIST, r->prl, sizeof(r->prl));
 	uint8_t v[4];
 	if (dhcp_opt(&r->m, DHO_REQUESTED_IP, v, 4) == 4)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "esc.h"
+
 #define OFF_SNAME 44
 #define OFF_FILE 108
 #define LEN_SNAME 64
@@ -384,11 +386,9 @@ size_t dhcp_opt_format(uint8_t code, const uint8_t *v, size_t len, char *out, si
 	}
 	if (oi->type == DOT_STRING) {
 		o = put(out, cap, o, "\"");
-		for (size_t i = 0; i < len; i++) {
-			if (v[i] >= 0x20 && v[i] < 0x7f && v[i] != '"' && v[i] != '\\')
-				snprintf(tmp, sizeof(tmp), "%c", v[i]);
-			else
-				snprintf(tmp, sizeof(tmp), "\\%03o", v[i]);
+		/* in pieces through tmp, so that put cuts the whole at exactly cap */
+		for (size_t i = 0; i < len; i += 15) {
+			esc_quoted(tmp, sizeof(tmp), (const char *)v + i, len - i < 15 ? len - i : 15);
 			o = put(out, cap, o, tmp);
 		}
 		return put(out, cap, o, "\"");

@@ -162,6 +162,18 @@ static const char *verdict(const struct fw_lib *lib, const char *name, uint64_t 
 	return named ? FW_MISMATCH : FW_UNKNOWN;
 }
 
+static int verdict_rank(const char *v)
+{
+	return !v ? -1 : strcmp(v, FW_MISMATCH) == 0 ? 2 : strcmp(v, FW_UNKNOWN) == 0 ? 1 : 0;
+}
+
+const char *fw_verdict_worse(const char *a, const char *b)
+{
+	static const char *const names[] = {FW_KNOWN, FW_UNKNOWN, FW_MISMATCH};
+	int ra = verdict_rank(a), rb = verdict_rank(b), r = ra > rb ? ra : rb;
+	return names[r < 0 ? 0 : r];
+}
+
 /* --- the library --- */
 
 static int mkdir_at(int dfd, const char *name)

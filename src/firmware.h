@@ -63,4 +63,9 @@ void fw_known_close(struct fw_known *k);
 #define FW_UNKNOWN "unknown"
 #define FW_MISMATCH "MISMATCH"
 
+/* The worse of two verdicts (MISMATCH over unknown over known-good), as one
+ * of the constants above; NULL counts as none, so worse(NULL, NULL) is
+ * known-good. b may be a string the state file lends for one row. */
+const char *fw_verdict_worse(const char *a, const char *b);
+
 #endif

@@ -58,31 +58,3 @@ void log_close(void)
 		closelog();
 	opened = 0;
 }
-
-size_t log_escape(char *dst, size_t cap, const char *src, size_t len)
-{
-	size_t o = 0;
-	if (cap == 0)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)src[i];
-		char tmp[5];
-		size_t n;
-		if (c == '\\') {
-			memcpy(tmp, "\\\\", 2);
-			n = 2;
-		} else if (c < 0x20 || c >= 0x7f) {
-			snprintf(tmp, sizeof(tmp), "\\%03o", c);
-			n = 4;
-		} else {
-			tmp[0] = (char)c;
-			n = 1;
-		}
-		if (o + n >= cap)
-			break;
-		memcpy(dst + o, tmp, n);
-		o += n;
-	}
-	dst[o] = 0;
-	return o;
-}

@@ -477,3 +477,9 @@ const struct model *models_find_vci(const struct models *ms, const char *vci, si
 	}
 	return best;
 }
+
+int models_takes_load(const struct model *m, const char *protocol, const char *load_id)
+{
+	const char *pre = strcmp(protocol, "SIP") == 0 ? m->sip_prefix : m->sccp_prefix;
+	return pre && strncmp(load_id, pre, strlen(pre)) == 0;
+}

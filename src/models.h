@@ -63,5 +63,8 @@ void models_version_str(const struct model_version *v, char *buf, size_t len);
 const struct model *models_parse_load_id(const struct models *ms, const char *load_id,
 					 enum model_proto *proto, struct model_version *v);
 const char *models_proto_name(enum model_proto p);
+/* Whether a load runs on the model: its ID starts with the model's prefix for
+ * the load's protocol ("SIP" or "SCCP", as the state file names it). */
+int models_takes_load(const struct model *m, const char *protocol, const char *load_id);
 
 #endif

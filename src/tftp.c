@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "esc.h"
 #include "log.h"
 
 #define MAX_RESOLVERS 8
@@ -789,7 +790,7 @@ static void xfer_input(struct xfer *x, const uint8_t *pkt, size_t n)
 		return; /* malformed: dropped; the timer retransmits */
 	if (m.op == TFTP_ERROR) {
 		char msg[4 * 128 + 1];
-		log_escape(msg, sizeof(msg), m.errmsg, strnlen(m.errmsg, 128));
+		esc_log(msg, sizeof(msg), m.errmsg, strnlen(m.errmsg, 128));
 		xfer_end(x, x->oack_pending && m.errcode == TFTP_EOPTNEG ? TFTP_OUT_OPTREFUSED
 									: TFTP_OUT_ABORTED, msg);
 	} else if (x->op == TFTP_RRQ && m.op == TFTP_ACK) {
@@ -882,7 +883,7 @@ static struct xfer *xfer_new(struct tftp_server *s, const struct request *rq,
 	x->pp.blksize = TFTP_DEFAULT_BLKSIZE;
 	x->pp.windowsize = 1;
 	x->t_start = x->t_progress = loop_now_us(s->loop);
-	log_escape(x->name, sizeof(x->name), m->file, m->file_len);
+	esc_log(x->name, sizeof(x->name), m->file, m->file_len);
 	loop_timer_init(&x->timer, on_timer, x);
 	x->next = s->xfers;
 	if (s->xfers)
@@ -924,7 +925,7 @@ static int retransmitted(struct tftp_server *s, const struct request *rq, const 
 	if (!old)
 		return 0;
 	char name[SHOW_NAME];
-	log_escape(name, sizeof(name), m->file, m->file_len);
+	esc_log(name, sizeof(name), m->file, m->file_len);
 	int fresh = old->op == TFTP_RRQ ? old->acked == 0 : old->received == 0;
 	if (old->op == m->op && fresh && strcmp(old->name, name) == 0)
 		return 1;

@@ -1,5 +1,5 @@
 /* Unit tests for the three things a phone's file name passes through:
- * tftp_name_clean (wire name -> safe relative name), log_escape (any bytes ->
+ * tftp_name_clean (wire name -> safe relative name), esc_log (any bytes ->
  * printable text) and tftp_dir_openat (relative name -> fd beneath a root,
  * ignoring case when the exact name is missing). */
 #include <setjmp.h>
@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "esc.h"
 #include "log.h"
 #include "tftp.h"
 #include "tftp_wire.h"
@@ -153,14 +154,14 @@ static void name_that_does_not_fit_the_output_is_refused(void **state)
 	assert_int_equal(tftp_name_clean("a", 1, out, 1, &why), -1);
 }
 
-/* ---- log_escape ---- */
+/* ---- esc_log ---- */
 
 static void escape_passes_printable_text_through(void **state)
 {
 	(void)state;
 	char out[64];
 	const char *in = "SEP001122334455.cnf.xml ~!@#$%^&*()";
-	assert_int_equal(log_escape(out, sizeof(out), in, strlen(in)), strlen(in));
+	assert_int_equal(esc_log(out, sizeof(out), in, strlen(in)), strlen(in));
 	assert_string_equal(out, in);
 }
 
@@ -168,7 +169,7 @@ static void escape_doubles_backslash(void **state)
 {
 	(void)state;
 	char out[16];
-	assert_int_equal(log_escape(out, sizeof(out), "a\\b", 3), 4);
+	assert_int_equal(esc_log(out, sizeof(out), "a\\b", 3), 4);
 	assert_string_equal(out, "a\\\\b");
 }
 
@@ -177,7 +178,7 @@ static void escape_writes_nonprinting_bytes_as_three_octal_digits(void **state)
 	(void)state;
 	char out[64];
 	static const char in[] = {'a', 0x00, 0x0a, 0x7f, (char)0xff, 'z'};
-	size_t n = log_escape(out, sizeof(out), in, sizeof(in));
+	size_t n = esc_log(out, sizeof(out), in, sizeof(in));
 	assert_string_equal(out, "a\\000\\012\\177\\377z");
 	assert_int_equal(n, strlen(out));
 }
@@ -195,12 +196,12 @@ static void escape_truncation_never_splits_an_escape_and_always_terminates(void 
 	char out[64];
 
 	char whole[64];
-	assert_int_equal(log_escape(whole, sizeof(whole), in, sizeof(in)), strlen(full));
+	assert_int_equal(esc_log(whole, sizeof(whole), in, sizeof(in)), strlen(full));
 	assert_string_equal(whole, full);
 
 	for (size_t cap = 1; cap <= strlen(full) + 1; cap++) {
 		memset(out, 'Z', sizeof(out));
-		size_t n = log_escape(out, cap, in, sizeof(in));
+		size_t n = esc_log(out, cap, in, sizeof(in));
 		assert_true(n < cap);
 		assert_int_equal(out[n], '\0');
 		assert_int_equal(out[cap], 'Z'); /* nothing written past cap */
@@ -219,7 +220,7 @@ static void escape_with_zero_capacity_writes_nothing(void **state)
 {
 	(void)state;
 	char out[4] = "ZZZ";
-	assert_int_equal(log_escape(out, 0, "abc", 3), 0);
+	assert_int_equal(esc_log(out, 0, "abc", 3), 0);
 	assert_string_equal(out, "ZZZ");
 }
 
