@@ -92,7 +92,8 @@ long phonecache_reload(struct phonecache *pc, int force, int *reloaded)
 		phones_free(&next);
 		return -1;
 	}
-	qsort(next.v, next.n, sizeof(*next.v), by_mac);
+	if (next.n > 1)
+		qsort(next.v, next.n, sizeof(*next.v), by_mac);
 	phones_free(&pc->cur);
 	pc->cur = next;
 	pc->stamp = now;
