@@ -22,6 +22,7 @@
 
 #define ME "phoneboot phone import: "
 #define IMPORT_CHUNK_MS 5
+#define IMPORT_CHECKPOINT_FRAMES 256 /* 1 MiB of WAL */
 #define IMPORT_MAX_BYTES (64u << 20)
 
 enum col { C_MAC, C_MODEL, C_EXT, C_NAME, C_DESC, C_SECRET, C_LABEL, C_TECH, NCOLS };
@@ -71,11 +72,12 @@ struct imp {
 	struct macs_entry *macs;
 	size_t nmacs;
 	struct old *olds, **olds_ext;
-	size_t nolds;
+	size_t nolds, olds_cap;
+	int64_t gen; /* the phones' generation when read */
 	struct row *rows;
 	size_t nrows;
 	struct msg *msgs;
-	size_t nmsgs;
+	size_t nmsgs, msgs_cap;
 	size_t nbad;
 };
 
@@ -89,10 +91,13 @@ static void note(struct imp *im, size_t line, int bad, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	struct msg *m = realloc(im->msgs, (im->nmsgs + 1) * sizeof(*m));
-	if (!m)
-		return;
-	im->msgs = m;
+	struct msg *m = im->msgs;
+	if (im->nmsgs == im->msgs_cap) {
+		size_t cap = im->msgs_cap ? im->msgs_cap * 2 : 64;
+		if (!(m = realloc(im->msgs, cap * sizeof(*m))))
+			return;
+		im->msgs = m, im->msgs_cap = cap;
+	}
 	m[im->nmsgs].line = line;
 	m[im->nmsgs].seq = im->nmsgs;
 	m[im->nmsgs++].text = strdup(text);
@@ -248,6 +253,8 @@ static int read_macs(struct imp *im)
 static const struct macs_entry *macs_find(const struct imp *im, const char *ext)
 {
 	struct macs_entry key = {.ext = ext};
+	if (!im->nmacs)
+		return NULL;
 	return bsearch(&key, im->macs, im->nmacs, sizeof(*im->macs), macs_cmp);
 }
 
@@ -261,11 +268,14 @@ static int old_cmp(const void *a, const void *b)
 static int old_add(void *ctx, const struct store_phone *p)
 {
 	struct imp *im = ctx;
-	struct old *o = realloc(im->olds, (im->nolds + 1) * sizeof(*o));
-	if (!o)
-		return 1;
-	im->olds = o;
-	o += im->nolds++;
+	if (im->nolds == im->olds_cap) {
+		size_t cap = im->olds_cap ? im->olds_cap * 2 : 256;
+		struct old *o = realloc(im->olds, cap * sizeof(*o));
+		if (!o)
+			return 1;
+		im->olds = o, im->olds_cap = cap;
+	}
+	struct old *o = &im->olds[im->nolds++];
 	o->mac = strdup(p->mac), o->model = strdup(p->model), o->ext = strdup(p->extension);
 	o->name = strdup(p->name), o->label = strdup(p->label), o->secret = strdup(p->secret);
 	o->created_us = p->created_us;
@@ -275,6 +285,8 @@ static int old_add(void *ctx, const struct store_phone *p)
 static const struct old *old_by_mac(const struct imp *im, const char *mac)
 {
 	struct old key = {.mac = (char *)mac};
+	if (!im->nolds)
+		return NULL;
 	return bsearch(&key, im->olds, im->nolds, sizeof(*im->olds), old_cmp);
 }
 
@@ -292,17 +304,19 @@ static const struct old *old_by_ext(const struct imp *im, const char *ext)
 
 static int read_olds(struct imp *im)
 {
-	if (store_phones(im->e->s, old_add, im) < 0) {
+	if ((im->gen = store_phone_generation(im->e->s)) < 0 || store_phones(im->e->s, old_add, im) < 0) {
 		fprintf(stderr, ME "reading the inventory: %s\n", store_errmsg(im->e->s));
 		return -1;
 	}
-	qsort(im->olds, im->nolds, sizeof(*im->olds), old_cmp);
+	if (im->nolds) /* qsort and bsearch want a base even for no elements */
+		qsort(im->olds, im->nolds, sizeof(*im->olds), old_cmp);
 	im->olds_ext = malloc((im->nolds + 1) * sizeof(*im->olds_ext));
 	if (!im->olds_ext)
 		return -1;
 	for (size_t i = 0; i < im->nolds; i++)
 		im->olds_ext[i] = &im->olds[i];
-	qsort(im->olds_ext, im->nolds, sizeof(*im->olds_ext), old_ext_cmp);
+	if (im->nolds)
+		qsort(im->olds_ext, im->nolds, sizeof(*im->olds_ext), old_ext_cmp);
 	return 0;
 }
 
@@ -385,14 +399,15 @@ static int row_texts(struct imp *im, const struct csv_row *r, struct row *row)
 {
 	char why[1024];
 	char *name = field(im, r, C_NAME), *desc = field(im, r, C_DESC), *label = field(im, r, C_LABEL);
-	name = name ? trim(name) : (char *)"";
+	/* a column the file does not have keeps a known phone's value */
+	name = name ? trim(name) : !desc && row->old ? row->old->name : (char *)"";
 	if (!*name && desc)
 		name = trim(desc);
 	if (!*name && !im->col_mac_given)
 		return BAD(im, row, "%s:%zu: %s (extension %s): no name (FreePBX requires one; description is empty too)",
 			   im->file, row->line, row->mac, row->ext), -1;
 	row->name = name;
-	row->label = label ? trim(label) : "";
+	row->label = label ? trim(label) : row->old ? row->old->label : "";
 	if (inv_check(row->m, INV_NAME, row->name, why, sizeof(why)) < 0 ||
 	    inv_check(row->m, INV_LABEL, row->label, why, sizeof(why)) < 0)
 		return BAD(im, row, "%s:%zu: %s (extension %s): %s", im->file, row->line, row->mac, row->ext, why), -1;
@@ -560,7 +575,8 @@ static int msg_cmp(const void *a, const void *b)
 
 static void print_msgs(struct imp *im)
 {
-	qsort(im->msgs, im->nmsgs, sizeof(*im->msgs), msg_cmp);
+	if (im->nmsgs)
+		qsort(im->msgs, im->nmsgs, sizeof(*im->msgs), msg_cmp);
 	for (size_t i = 0; i < im->nmsgs; i++)
 		fprintf(stderr, ME "%s\n", im->msgs[i].text ? im->msgs[i].text : "(out of memory)");
 }
@@ -609,38 +625,62 @@ static void staged(const struct row *r, struct store_phone *p, int64_t now)
 	p->updated_us = now;
 }
 
-/* Staging in transactions of at most IMPORT_CHUNK_MS, then one publish. */
+/* One transaction of at most IMPORT_CHUNK_MS: the next changed rows from
+ * *i, then the unchanged phones from *cursor. 1 more to do, 0 done, -1. */
+static int write_chunk(struct imp *im, size_t *i, int64_t *cursor, int64_t now, int64_t *longest_us)
+{
+	struct store *s = im->e->s;
+	int64_t t0 = mono_us(), budget = IMPORT_CHUNK_MS * 1000;
+	int copied = 1;
+	if (store_begin(s) < 0)
+		return -1;
+	for (; *i < im->nrows && mono_us() - t0 < budget; (*i)++) {
+		struct store_phone p;
+		if (im->rows[*i].kind != K_ADD && im->rows[*i].kind != K_UPDATE)
+			continue;
+		staged(&im->rows[*i], &p, now);
+		if (store_phone_stage_put(s, &p) < 0)
+			goto fail;
+	}
+	while (*i == im->nrows && copied > 0 && mono_us() - t0 < budget)
+		if ((copied = store_phone_stage_copy(s, cursor, 64)) < 0)
+			goto fail;
+	if (store_commit(s) < 0)
+		goto fail;
+	int64_t t = mono_us() - t0;
+	*longest_us = t > *longest_us ? t : *longest_us;
+	return *i < im->nrows || copied > 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+/* The next phones table built in chunks, then published in one. */
 static int write_rows(struct imp *im, int64_t *longest_us, int64_t *publish_us, int *chunks)
 {
 	struct store *s = im->e->s;
-	int64_t now = wall_us();
+	int64_t now = wall_us(), cursor = 0;
 	size_t i = 0;
+	int r;
 	if (store_begin(s) < 0 || store_phone_stage_clear(s) < 0 || store_commit(s) < 0)
 		goto fail;
-	while (i < im->nrows) {
-		int64_t t0 = mono_us();
-		if (store_begin(s) < 0)
-			goto fail;
-		for (; i < im->nrows && mono_us() - t0 < IMPORT_CHUNK_MS * 1000; i++) {
-			struct store_phone p;
-			if (im->rows[i].kind != K_ADD && im->rows[i].kind != K_UPDATE)
-				continue;
-			staged(&im->rows[i], &p, now);
-			if (store_phone_stage_put(s, &p) < 0) {
-				store_rollback(s);
-				goto fail;
-			}
-		}
-		if (store_commit(s) < 0)
-			goto fail;
-		int64_t t = mono_us() - t0;
-		*longest_us = t > *longest_us ? t : *longest_us;
+	while ((r = write_chunk(im, &i, &cursor, now, longest_us)) > 0) {
 		(*chunks)++;
+		if (store_phone_stage_checkpoint(s, IMPORT_CHECKPOINT_FRAMES) < 0)
+			goto fail;
 	}
-	int64_t t0 = mono_us();
-	if (store_phone_stage_publish(s) < 0)
+	if (r < 0)
 		goto fail;
+	(*chunks)++;
+	int64_t t0 = mono_us(), n = store_phone_stage_publish(s, im->gen);
 	*publish_us = mono_us() - t0;
+	store_phone_stage_checkpoint(s, 0);
+	if (n == -2) {
+		fprintf(stderr, ME "the inventory changed while the import ran; nothing imported: run it again\n");
+		return -1;
+	}
+	if (n < 0)
+		goto fail;
 	return 0;
 fail:
 	fprintf(stderr, ME "writing the inventory: %s; no phone changed\n", store_errmsg(s));

@@ -89,16 +89,20 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL, expires_us INTEGER NOT NULL,"
 	"  hostname TEXT, vendor_class TEXT, subnet TEXT, updated_us INTEGER NOT NULL);"
 	"CREATE INDEX leases_mac ON leases(mac);",
-	/* 4: the phone inventory (store_phone.c); an import fills phone_staging in
-	 * short chunks, then publishes it in one transaction */
+	/* 4: the phone inventory (store_phone.c). An import builds the whole
+	 * next table in phone_staging, in short chunks, and publishes it by
+	 * renaming; phone_gen counts changes, so an import notices others' */
 	"CREATE TABLE phones ("
 	"  mac TEXT PRIMARY KEY, model TEXT NOT NULL, extension TEXT NOT NULL UNIQUE,"
 	"  name TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '',"
 	"  secret TEXT NOT NULL, created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
 	"CREATE TABLE phone_staging ("
-	"  mac TEXT PRIMARY KEY, model TEXT NOT NULL, extension TEXT NOT NULL,"
-	"  name TEXT NOT NULL, label TEXT NOT NULL, secret TEXT NOT NULL,"
-	"  created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);",
+	"  mac TEXT PRIMARY KEY, model TEXT NOT NULL, extension TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '',"
+	"  secret TEXT NOT NULL, created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
+	"CREATE TABLE phone_gen (gen INTEGER NOT NULL);"
+	"INSERT INTO phone_gen VALUES (0);"
+	STORE_PHONE_TRIGGERS,
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -169,13 +169,21 @@ int store_phone_update(struct store *s, const struct store_phone *p);
 int store_phone_remove(struct store *s, const char *mac);
 int64_t store_phone_count(struct store *s);
 
-/* An import: clear the staging table, put rows into it (the caller holds each
- * chunk in store_begin/store_commit), then publish: one transaction replaces
- * the staged MACs' phones with the staged rows and empties the staging table.
- * Returns the rows published, or -1 (nothing changed). */
+/* An import builds the whole next phones table in the staging table: clear
+ * it, put the new and changed phones (the caller holds each chunk in
+ * store_begin/store_commit), copy the others from phones, at most max per
+ * call from *cursor on (returns how many it looked at: 0 when done, or -1),
+ * then publish: one short transaction renames it into place, provided the
+ * phones are still at generation gen (read before the import read them).
+ * Publish returns the phones now, -2 when they changed meanwhile, or -1. */
+int64_t store_phone_generation(struct store *s);
 int store_phone_stage_clear(struct store *s);
 int store_phone_stage_put(struct store *s, const struct store_phone *p);
-int64_t store_phone_stage_publish(struct store *s);
+int store_phone_stage_copy(struct store *s, int64_t *cursor, int max);
+/* Between chunks, outside a transaction: a passive checkpoint once the WAL
+ * holds min_frames or more (the import's connection does its own). */
+int store_phone_stage_checkpoint(struct store *s, int min_frames);
+int64_t store_phone_stage_publish(struct store *s, int64_t gen);
 
 
 /* --- seeing other processes' changes (statewatch) --- */

@@ -8,4 +8,11 @@
 
 sqlite3 *store_sqlite(struct store *s);
 
+/* Every change to phones counts in phone_gen (recreated with the table). */
+#define STORE_PHONE_TRIGGERS                                                                        \
+	"CREATE TRIGGER phones_ins AFTER INSERT ON phones BEGIN UPDATE phone_gen SET gen = gen + 1; END;" \
+	"CREATE TRIGGER phones_upd AFTER UPDATE ON phones BEGIN UPDATE phone_gen SET gen = gen + 1; END;" \
+	"CREATE TRIGGER phones_del AFTER DELETE ON phones BEGIN UPDATE phone_gen SET gen = gen + 1; END;"
+
+
 #endif

@@ -127,36 +127,102 @@ int64_t store_phone_count(struct store *s)
 	return n;
 }
 
+static int exec(struct store *s, const char *sql)
+{
+	return sqlite3_exec(store_sqlite(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int64_t store_phone_generation(struct store *s)
+{
+	sqlite3_stmt *st = prep(s, "SELECT gen FROM phone_gen");
+	if (!st)
+		return -1;
+	int64_t g = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return g;
+}
+
+/* After an import's commit: how many frames the WAL holds. */
+static int wal_frames(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	(void)db, (void)name;
+	*(int *)ctx = frames;
+	return SQLITE_OK;
+}
+
+static int import_wal_frames; /* one import per process */
+
 int store_phone_stage_clear(struct store *s)
 {
-	return sqlite3_exec(store_sqlite(s), "DELETE FROM phone_staging", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	/* the import's connection may cache the whole table (the daemon keeps 512 KiB);
+	 * it checkpoints between its chunks itself (store_phone_stage_checkpoint), so no
+	 * commit of its own, and none of the daemon's, copies a long WAL while timed */
+	sqlite3_wal_hook(store_sqlite(s), wal_frames, &import_wal_frames);
+	return exec(s, "PRAGMA cache_size = -32768; DELETE FROM phone_staging");
+}
+
+int store_phone_stage_checkpoint(struct store *s, int min_frames)
+{
+	if (import_wal_frames < min_frames)
+		return 0;
+	import_wal_frames = 0;
+	int rc = sqlite3_wal_checkpoint_v2(store_sqlite(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
 }
 
 int store_phone_stage_put(struct store *s, const struct store_phone *p)
 {
-	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO phone_staging (" PHONE_COLS ") VALUES (?,?,?,?,?,?,?,?)");
+	sqlite3_stmt *st = prep(s, "INSERT INTO phone_staging (" PHONE_COLS ") VALUES (?,?,?,?,?,?,?,?)");
 	if (st)
 		bind_phone(st, p);
 	return step_write(s, st) < 0 ? -1 : 0;
 }
 
-/* Plain INSERT after the DELETE: an extension another phone still holds
- * fails the whole transaction instead of silently replacing that phone. */
-int64_t store_phone_stage_publish(struct store *s)
+int store_phone_stage_copy(struct store *s, int64_t *cursor, int max)
 {
-	sqlite3 *db = store_sqlite(s);
+	sqlite3_stmt *st = prep(s, "SELECT rowid, mac FROM phones WHERE rowid > ? ORDER BY rowid LIMIT ?");
+	sqlite3_stmt *ins = prep(s, "INSERT INTO phone_staging (" PHONE_COLS ") SELECT " PHONE_COLS
+				    " FROM phones WHERE rowid = ?1 AND mac NOT IN (SELECT mac FROM phone_staging)");
+	int rc = -1, n = 0;
+	if (!st || !ins)
+		goto out;
+	sqlite3_bind_int64(st, 1, *cursor);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*cursor = sqlite3_column_int64(st, 0);
+		sqlite3_bind_int64(ins, 1, *cursor);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			break;
+		sqlite3_reset(ins);
+		n++;
+	}
+	rc = rc == SQLITE_DONE ? n : -1;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+/* The staging table becomes phones: a rename, however many phones there
+ * are; the old table's pages go to the free list. */
+int64_t store_phone_stage_publish(struct store *s, int64_t gen)
+{
 	if (store_begin(s) < 0)
 		return -1;
-	if (sqlite3_exec(db, "DELETE FROM phones WHERE mac IN (SELECT mac FROM phone_staging);"
-			     "INSERT INTO phones (" PHONE_COLS ") SELECT " PHONE_COLS " FROM phone_staging;",
-			 NULL, NULL, NULL) != SQLITE_OK) {
+	int64_t now = store_phone_generation(s);
+	if (now != gen) {
+		store_rollback(s);
+		return now < 0 ? -1 : -2;
+	}
+	if (exec(s, "DROP TABLE phones; ALTER TABLE phone_staging RENAME TO phones;"
+		    "CREATE TABLE phone_staging ("
+		    "  mac TEXT PRIMARY KEY, model TEXT NOT NULL, extension TEXT NOT NULL UNIQUE,"
+		    "  name TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '',"
+		    "  secret TEXT NOT NULL, created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
+		    "UPDATE phone_gen SET gen = gen + 1;" STORE_PHONE_TRIGGERS) < 0 ||
+	    store_commit(s) < 0) {
 		store_rollback(s);
 		return -1;
 	}
-	int64_t n = sqlite3_changes(db);
-	if (sqlite3_exec(db, "DELETE FROM phone_staging", NULL, NULL, NULL) != SQLITE_OK || store_commit(s) < 0) {
-		store_rollback(s);
-		return -1;
-	}
-	return n;
+	return store_phone_count(s);
 }
