@@ -37,7 +37,7 @@ const char *store_errmsg(struct store *s);
  * (group commit, once per loop turn). */
 #define STORE_BUSY 1                 /* store_flush: another connection writes */
 #define STORE_BUSY_TIMEOUT_MS 5000   /* how long the CLI's connections wait */
-#define STORE_FLUSH_MAX 2000         /* writes per transaction; the rest next turn */
+#define STORE_FLUSH_MAX 500          /* writes per transaction (~1 ms); the rest next turn */
 #define STORE_QUEUE_WARN 10000       /* the daemon logs once past this many waiting */
 #define STORE_QUEUE_MAX 100000       /* past this, events are counted, not kept */
 #define STORE_RETRY_FIRST_US 2000    /* after STORE_BUSY: 2 ms, doubling ... */
