@@ -115,6 +115,10 @@ bench-import: phoneboot
 	@scripts/deps.sh bench
 	bench/import.sh
 
+# phone import of 10,000 phones beside a daemon serving TFTP (docs/benchmarks.md)
+bench-phones: phoneboot
+	bench/phone_import.sh $(BENCH_ARGS)
+
 install: phoneboot
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(SYSCONFDIR)/phoneboot $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)
@@ -135,4 +139,4 @@ uninstall:
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import install uninstall clean
+.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import bench-phones install uninstall clean
