@@ -16,7 +16,7 @@ struct phones {
 struct phonecache {
 	struct store *st;
 	struct phones cur;
-	struct store_stamp stamp;
+	int64_t gen;               /* phone_gen when read */
 	int loaded;
 };
 
@@ -80,12 +80,13 @@ struct phonecache *phonecache_new(struct store *s)
 
 long phonecache_reload(struct phonecache *pc, int force, int *reloaded)
 {
-	struct store_stamp now;
 	struct phones next = {0};
 	*reloaded = 0;
-	if (store_phones_stamp(pc->st, &now) < 0)
+	/* the phones' generation: every insert, update and delete counts (triggers) */
+	int64_t now = store_phone_generation(pc->st);
+	if (now < 0)
 		return -1;
-	if (!force && pc->loaded && memcmp(&now, &pc->stamp, sizeof(now)) == 0)
+	if (!force && pc->loaded && now == pc->gen)
 		return (long)pc->cur.n;
 	/* a callback's failure (out of memory) stops store_phones early */
 	if (store_phones(pc->st, add_phone, &next) < 0 || next.failed) {
@@ -96,7 +97,7 @@ long phonecache_reload(struct phonecache *pc, int force, int *reloaded)
 		qsort(next.v, next.n, sizeof(*next.v), by_mac);
 	phones_free(&pc->cur);
 	pc->cur = next;
-	pc->stamp = now;
+	pc->gen = now;
 	pc->loaded = 1;
 	*reloaded = 1;
 	return (long)next.n;

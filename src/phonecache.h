@@ -1,6 +1,6 @@
 /* phonecache: the daemon's copy of the phone inventory in memory, MAC ->
  * phone, read with store_phones and read again when statewatch says another
- * process changed the state file (and the phones table differs). The
+ * process changed the state file and the phones' generation moved on. The
  * secrets are kept for the configs, never logged. */
 #ifndef PHONEBOOT_PHONECACHE_H
 #define PHONEBOOT_PHONECACHE_H

@@ -801,17 +801,3 @@ int64_t store_data_version(struct store *s)
 	sqlite3_finalize(st);
 	return v;
 }
-
-int store_phones_stamp(struct store *s, struct store_stamp *out)
-{
-	sqlite3_stmt *st = prep(s, "SELECT count(*), coalesce(max(rowid), 0), coalesce(max(updated_us), 0),"
-				   " coalesce(sum(updated_us & 4294967295), 0) FROM phones", 0, NULL, 0, NULL);
-	if (!st)
-		return -1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		for (int i = 0; i < 4; i++)
-			out->v[i] = sqlite3_column_int64(st, i);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}

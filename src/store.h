@@ -185,17 +185,10 @@ int store_phone_stage_copy(struct store *s, int64_t *cursor, int max);
 int store_phone_stage_checkpoint(struct store *s, int min_frames);
 int64_t store_phone_stage_publish(struct store *s, int64_t gen);
 
-
 /* --- seeing other processes' changes (statewatch) --- */
 
 /* PRAGMA data_version: changes when ANOTHER connection has committed since
  * this connection last asked; -1 on an error. */
 int64_t store_data_version(struct store *s);
-/* A cheap summary of the phones table (count, rowids, update times): it
- * differs whenever a phone was added, removed, changed or re-imported. */
-struct store_stamp {
-	int64_t v[4];
-};
-int store_phones_stamp(struct store *s, struct store_stamp *out);
 
 #endif
