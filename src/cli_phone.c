@@ -174,7 +174,12 @@ static int parse_mac_arg(const char *s, char out[MAC_TEXT_LEN])
 	uint8_t m[6];
 	const char *why;
 	if (mac_parse(s, m, &why) < 0) {
-		fprintf(stderr, ME "MAC '%s': %s\n", s, why);
+		char shown[64];
+		size_t i = 0;
+		for (; s[i] && i < sizeof(shown) - 1; i++) /* one line, whatever was typed */
+			shown[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+		shown[i] = 0;
+		fprintf(stderr, ME "MAC '%s': %s\n", shown, why);
 		return -1;
 	}
 	mac_format(m, out);

@@ -11,7 +11,7 @@
 #define CSVFILE_MAX_FIELD 65536
 
 struct csv_row {
-	size_t line;   /* 1-based line of the record's first byte */
+	size_t line;   /* 1-based line (counted by LF; a bare CR ends a record, not a line) of its first byte */
 	size_t n;      /* fields */
 	char **f;      /* NUL-terminated; no field holds a NUL byte */
 };

@@ -91,6 +91,9 @@ static void note(struct imp *im, size_t line, int bad, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	for (char *c = text; *c; c++) /* values quoted from the file stay on one line */
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	struct msg *m = im->msgs;
 	if (im->nmsgs == im->msgs_cap) {
 		size_t cap = im->msgs_cap ? im->msgs_cap * 2 : 64;

@@ -955,8 +955,8 @@ int sim_run(const struct models *ms, const struct fw_known *known, const struct 
 	for (int i = 0; i < o->phones; i++) {
 		struct phone *p = &s.p[i];
 		uint8_t mac[6];
-		memcpy(mac, o->mac_base, 6);
-		uint32_t low = ((uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5]) + (uint32_t)i + 1;
+		memcpy(mac, o->mac_base, 6); /* the first phone's; phone i: + i */
+		uint32_t low = ((uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5]) + (uint32_t)i;
 		mac[3] = (uint8_t)(low >> 16), mac[4] = (uint8_t)(low >> 8), mac[5] = (uint8_t)low;
 		p->sim = &s;
 		p->idx = i;

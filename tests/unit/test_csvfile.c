@@ -73,6 +73,18 @@ static void blanks_are_kept_and_empty_trailing_fields_counted(void **state)
 	csvfile_free(&c);
 }
 
+static void a_bare_cr_ends_a_record_but_not_a_line(void **state)
+{
+	(void)state;
+	struct csvfile c;
+	parse_ok("a,b\rc,d\ne,f\n", &c);
+	assert_int_equal(c.nrows, 3);
+	assert_int_equal(c.rows[1].line, 1);
+	assert_string_equal(c.rows[1].f[0], "c");
+	assert_int_equal(c.rows[2].line, 2);
+	csvfile_free(&c);
+}
+
 static void assert_refused(const char *text, size_t want_line, const char *why)
 {
 	struct csvfile c;
@@ -117,6 +129,7 @@ int main(void)
 		cmocka_unit_test(a_bom_and_crlf_are_taken),
 		cmocka_unit_test(empty_lines_are_skipped_and_lines_still_counted),
 		cmocka_unit_test(blanks_are_kept_and_empty_trailing_fields_counted),
+		cmocka_unit_test(a_bare_cr_ends_a_record_but_not_a_line),
 		cmocka_unit_test(malformed_input_is_refused_with_its_line),
 		cmocka_unit_test(an_empty_file_has_no_rows),
 	};
