@@ -15,6 +15,7 @@ DB=$T/state/phoneboot.db
 pb() { "$PHONEBOOT" -c "$CONF" "$@"; }
 
 # wait_log ERE SECONDS: succeeds once the daemon's log has a line matching ERE
+# shellcheck disable=SC2317 # called through check
 wait_log() {
     local _
     for _ in $(seq 1 $(( $2 * 20 ))); do
