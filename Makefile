@@ -137,6 +137,10 @@ bench-import: phoneboot
 	@scripts/deps.sh bench
 	bench/import.sh
 
+# phone import of 10,000 phones beside a daemon serving TFTP (docs/benchmarks.md)
+bench-phones: phoneboot
+	bench/phone_import.sh $(BENCH_ARGS)
+
 install: phoneboot
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(SYSCONFDIR)/phoneboot $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)
@@ -167,4 +171,4 @@ deb:
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps syscalls-check test-deps-check fuzz run bench bench-dhcp bench-import install uninstall deb clean
+.PHONY: all test test-deps syscalls-check test-deps-check fuzz run bench bench-dhcp bench-import bench-phones install uninstall deb clean

@@ -9,13 +9,16 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "commit.h"
 #include "dhcp.h"
 #include "firmware.h"
 #include "log.h"
 #include "loop.h"
 #include "models.h"
 #include "paths.h"
+#include "phonecache.h"
 #include "privdrop.h"
+#include "statewatch.h"
 #include "store.h"
 #include "tftp.h"
 
@@ -33,6 +36,9 @@ struct daemon {
 	struct tftp_dir *dir;
 	struct dhcp_server *dhcp;
 	struct store *store;
+	struct commit *commit;
+	struct statewatch *watch;
+	struct phonecache *phones;
 	struct models ms;
 	int have_models;
 	struct fw_lib *lib;
@@ -73,8 +79,8 @@ static void on_event(void *ctx, const struct tftp_event *ev)
 static void on_turn_end(void *arg)
 {
 	struct daemon *d = arg;
-	if (store_pending(d->store) && store_flush(d->store) < 0)
-		log_msg(LOG_ERR, "state file: commit: %s", store_errmsg(d->store));
+	/* never waits for the lock: a postponed commit holds its ACKs */
+	commit_turn_end(d->commit);
 	/* ACKs go out only now that their leases are committed */
 	dhcp_turn_end(d->dhcp);
 	if (d->stopping && tftp_active(d->tftp) == 0)
@@ -196,6 +202,30 @@ static int setup_state(struct daemon *d)
 	return 0;
 }
 
+/* The state file from here on: writes never wait for the lock, and the
+ * inventory is read again when another process changes it. */
+static int setup_watch(struct daemon *d)
+{
+	char err[512];
+	int reloaded;
+	if (!(d->commit = commit_new(d->loop, d->store)) || !(d->phones = phonecache_new(d->store))) {
+		log_msg(LOG_ERR, "out of memory");
+		return 1;
+	}
+	long n = phonecache_reload(d->phones, 1, &reloaded);
+	if (n < 0) {
+		log_msg(LOG_ERR, "inventory: reading the phones: %s", store_errmsg(d->store));
+		return 1;
+	}
+	log_msg(LOG_INFO, "inventory: %ld phone%s", n, n == 1 ? "" : "s");
+	d->watch = statewatch_new(d->loop, d->store, d->conf->state_dir, err, sizeof(err));
+	if (!d->watch || statewatch_subscribe(d->watch, phonecache_on_change, d->phones) < 0) {
+		log_msg(LOG_ERR, "state file: %s", d->watch ? "too many subscribers" : err);
+		return 1;
+	}
+	return 0;
+}
+
 static int setup_loop(struct daemon *d)
 {
 	loop_timer_init(&d->grace, on_grace, d);
@@ -234,8 +264,10 @@ static void teardown(struct daemon *d)
 	fw_close(d->lib);
 	if (d->have_models)
 		models_free(&d->ms);
-	if (d->store && store_flush(d->store) < 0)
-		log_msg(LOG_ERR, "state file: commit: %s", store_errmsg(d->store));
+	statewatch_free(d->watch);
+	phonecache_free(d->phones);
+	commit_free(d->commit);
+	/* the last commit may wait for the lock (STORE_BUSY_TIMEOUT_MS) */
 	store_close(d->store);
 	loop_free(d->loop);
 	log_close();
@@ -250,7 +282,8 @@ static int serve(const struct conf *c)
 	int rc = setup_dirs(c);
 	if (rc)
 		return rc;
-	if (!(rc = setup_servers(&d)) && !(rc = setup_user(&d)) && !(rc = setup_state(&d)) && !(rc = setup_loop(&d)))
+	if (!(rc = setup_servers(&d)) && !(rc = setup_user(&d)) && !(rc = setup_state(&d)) &&
+	    !(rc = setup_watch(&d)) && !(rc = setup_loop(&d)))
 		rc = run(&d);
 	teardown(&d);
 	return rc;

@@ -1,8 +1,9 @@
 /* dhcp: DHCP server in the one loop. Leases live in memory (an array per
  * subnet, by address, and a hash by client) and in the state file; every
- * change is queued into the loop turn's transaction, and ACKs wait in a list
- * until that transaction has committed (group commit: one commit per turn,
- * however many phones boot at once). */
+ * change is queued for the loop turn's transaction, and ACKs wait in a list
+ * until the store has committed their leases (group commit: one commit per
+ * turn, however many phones boot at once; a commit the state file's lock
+ * postpones holds the ACKs across turns). */
 #include "dhcp.h"
 
 #include <arpa/inet.h>
@@ -58,6 +59,7 @@ struct pending {
 	uint8_t pkt[DHCP_MAX_LEN];
 	size_t len;
 	struct sockaddr_in to;
+	uint64_t seq;                /* sent once the store has committed this */
 };
 
 struct dhcp_server {
@@ -296,7 +298,7 @@ static void send_now(struct dhcp_server *s, const uint8_t *pkt, size_t len, cons
 		log_msg(LOG_WARNING, "dhcp: sending to %s: %s", inet_ntoa(to->sin_addr), strerror(errno));
 }
 
-/* An ACK that waits for its lease's commit. */
+/* An ACK that waits for its lease's commit: its lease was queued last. */
 static void send_after_commit(struct dhcp_server *s, const uint8_t *pkt, size_t len, const struct sockaddr_in *to)
 {
 	if (s->npend == PENDING_MAX) {
@@ -305,20 +307,37 @@ static void send_after_commit(struct dhcp_server *s, const uint8_t *pkt, size_t 
 			log_msg(LOG_ERR, "state file: commit: %s", store_errmsg(s->st));
 		dhcp_turn_end(s);
 	}
+	if (s->npend == PENDING_MAX) {
+		/* the state file stays locked: the client asks again (its lease is queued) */
+		log_msg(LOG_WARNING, "dhcp: %d ACKs wait for the state file's lock; not answering %s now",
+			PENDING_MAX, inet_ntoa(to->sin_addr));
+		return;
+	}
 	struct pending *p = &s->pend[s->npend++];
 	memcpy(p->pkt, pkt, len);
 	p->len = len;
 	p->to = *to;
+	p->seq = store_queued_seq(s->st);
 }
 
 void dhcp_turn_end(struct dhcp_server *s)
 {
 	if (!s || s->npend == 0)
 		return;
-	/* the caller committed the turn's transaction before this */
-	for (int i = 0; i < s->npend; i++)
+	/* in queue order: those whose leases are committed (a commit the lock
+	 * postponed holds the rest until a later turn's) */
+	uint64_t done = store_committed_seq(s->st);
+	int i = 0;
+	for (; i < s->npend && s->pend[i].seq <= done; i++)
 		send_now(s, s->pend[i].pkt, s->pend[i].len, &s->pend[i].to);
-	s->npend = 0;
+	if (i > 0 && i < s->npend)
+		memmove(s->pend, s->pend + i, (size_t)(s->npend - i) * sizeof(*s->pend));
+	s->npend -= i;
+}
+
+int dhcp_held(const struct dhcp_server *s)
+{
+	return s ? s->npend : 0;
 }
 
 static void reply(struct dhcp_server *s, const struct req *r, int type, uint32_t ip, uint32_t lease_s, int after_commit)

@@ -21,8 +21,11 @@ struct dhcp_server;
 struct dhcp_server *dhcp_new(struct loop *l, struct conf *c, int *config_error, char *err, size_t errlen);
 /* Load the leases and start answering (after privileges are dropped). */
 int dhcp_start(struct dhcp_server *s, struct store *st, char *err, size_t errlen);
-/* The end of a loop turn: after the state file committed, send the ACKs. */
+/* The end of a loop turn, after store_flush: send the ACKs whose leases
+ * are committed; the others wait for a later turn's flush. */
 void dhcp_turn_end(struct dhcp_server *s);
+/* ACKs waiting for their leases' commit. */
+int dhcp_held(const struct dhcp_server *s);
 void dhcp_free(struct dhcp_server *s);
 
 #endif

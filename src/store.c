@@ -1,5 +1,9 @@
 /* store: SQLite state. WAL with synchronous=NORMAL: a commit is one append
- * to the log; events of a loop turn share one transaction. */
+ * to the log. The daemon's writes of a loop turn (events, leases) wait in a
+ * queue in memory, with their bound values; store_flush writes them in one
+ * transaction. On the daemon's connection (store_nonblocking) the lock is
+ * never waited for: a flush that finds another connection writing keeps the
+ * queue, in order, and says STORE_BUSY; the next turn tries again. */
 #include "store.h"
 #include "store_int.h"
 
@@ -12,12 +16,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+enum { Q_EVENT, Q_LEASE };
+#define Q_TEXTS 7
+#define Q_INTS 6
+
+/* One queued write: its values, the texts in the same allocation. */
+struct qwrite {
+	int kind;
+	int64_t n[Q_INTS];
+	const char *t[Q_TEXTS];
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_event;
 	sqlite3_stmt *put_lease;
-	int in_tx;
-	int pending;
+	struct qwrite **q;       /* q[head..nq) wait for a commit */
+	size_t head, nq, cap;
+	uint64_t done;           /* writes committed (or refused by SQLite) so far */
+	uint64_t dropped;        /* events not queued: the queue was full */
+	uint64_t refused;        /* writes SQLite refused (a constraint) */
+	uint64_t busy_turns;     /* flushes in a row that found the lock taken */
+	char flush_err[256];     /* why the last flush failed */
 };
 
 /* Each step moves the schema from user_version i to i + 1. */
@@ -93,7 +113,7 @@ sqlite3 *store_sqlite(struct store *s)
 
 const char *store_errmsg(struct store *s)
 {
-	return sqlite3_errmsg(s->db);
+	return s->flush_err[0] ? s->flush_err : sqlite3_errmsg(s->db);
 }
 
 static int exec(struct store *s, const char *sql)
@@ -149,7 +169,7 @@ static struct store *open_db(const char *state_dir, int flags, char *err, size_t
 		store_close(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	return s;
 }
 
@@ -237,8 +257,15 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	if (s->in_tx)
-		store_flush(s);
+	if (s->head < s->nq) {
+		/* the last commit may wait for the lock like the CLI does */
+		sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+		while (s->head < s->nq && store_flush(s) == 0)
+			;
+	}
+	for (size_t i = s->head; i < s->nq; i++)
+		free(s->q[i]);
+	free(s->q);
 	sqlite3_finalize(s->ins_event);
 	sqlite3_finalize(s->put_lease);
 	sqlite3_close(s->db);
@@ -253,68 +280,184 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* The loop turn's transaction, opened by its first write (group commit). */
-static int turn_begin(struct store *s)
+/* --- the queue of the daemon's writes (events, leases) --- */
+
+static struct qwrite *qwrite_new(int kind, const char *const *t, const int64_t *n)
 {
-	if (s->in_tx)
-		return 0;
-	if (exec(s, "BEGIN") < 0)
-		return -1;
-	s->in_tx = 1;
-	return 0;
+	size_t len[Q_TEXTS], total = sizeof(struct qwrite);
+	for (int i = 0; i < Q_TEXTS; i++) {
+		len[i] = t[i] ? strlen(t[i]) + 1 : 0;
+		total += len[i];
+	}
+	struct qwrite *w = malloc(total);
+	if (!w)
+		return NULL;
+	w->kind = kind;
+	memcpy(w->n, n, sizeof(w->n));
+	char *p = (char *)(w + 1);
+	for (int i = 0; i < Q_TEXTS; i++) {
+		w->t[i] = t[i] ? memcpy(p, t[i], len[i]) : NULL;
+		p += len[i];
+	}
+	return w;
 }
 
-static int turn_step(struct store *s, sqlite3_stmt *st)
+static int enqueue(struct store *s, int kind, const char *const *t, const int64_t *n)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (s->nq == s->cap && s->head > 0) {
+		memmove(s->q, s->q + s->head, (s->nq - s->head) * sizeof(*s->q));
+		s->nq -= s->head;
+		s->head = 0;
+	}
+	if (s->nq == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct qwrite **q = realloc(s->q, cap * sizeof(*q));
+		if (!q)
+			return -1;
+		s->q = q;
+		s->cap = cap;
+	}
+	struct qwrite *w = qwrite_new(kind, t, n);
+	if (!w)
 		return -1;
-	s->pending++;
+	s->q[s->nq++] = w;
 	return 0;
 }
 
 int store_add_event(struct store *s, const struct store_event *ev)
 {
-	if (turn_begin(s) < 0)
-		return -1;
-	sqlite3_stmt *st = s->ins_event;
-	sqlite3_bind_int64(st, 1, ev->time_us);
-	bind_text(st, 2, ev->kind);
-	bind_text(st, 3, ev->ip);
-	sqlite3_bind_int(st, 4, ev->port);
-	bind_text(st, 5, ev->mac);
-	bind_text(st, 6, ev->file);
-	bind_text(st, 7, ev->served);
-	sqlite3_bind_int64(st, 8, ev->bytes);
-	sqlite3_bind_int64(st, 9, ev->blocks);
-	sqlite3_bind_int64(st, 10, ev->retransmits);
-	sqlite3_bind_int64(st, 11, ev->duration_us);
-	bind_text(st, 12, ev->outcome);
-	bind_text(st, 13, ev->detail);
-	return turn_step(s, st);
+	if (s->nq - s->head >= STORE_QUEUE_MAX) {
+		s->dropped++; /* the lock has been held for very long: keep serving */
+		return 0;
+	}
+	const char *t[Q_TEXTS] = {ev->kind, ev->ip, ev->mac, ev->file, ev->served, ev->outcome, ev->detail};
+	const int64_t n[Q_INTS] = {ev->time_us, ev->port, ev->bytes, ev->blocks, ev->retransmits, ev->duration_us};
+	return enqueue(s, Q_EVENT, t, n);
 }
 
 int store_pending(const struct store *s)
 {
-	return s->pending;
+	return (int)(s->nq - s->head);
+}
+
+uint64_t store_queued_seq(const struct store *s)
+{
+	return s->done + (s->nq - s->head);
+}
+
+uint64_t store_committed_seq(const struct store *s)
+{
+	return s->done;
+}
+
+void store_queue_stats(const struct store *s, struct store_queue_stats *st)
+{
+	st->pending = s->nq - s->head;
+	st->committed = s->done;
+	st->dropped = s->dropped;
+	st->refused = s->refused;
+	st->busy_turns = s->busy_turns;
+}
+
+void store_nonblocking(struct store *s)
+{
+	sqlite3_busy_timeout(s->db, 0);
+}
+
+uint64_t store_retry_us(const struct store *s)
+{
+	if (s->busy_turns == 0)
+		return 1; /* more than one transaction's worth: go on next turn */
+	uint64_t us = (uint64_t)STORE_RETRY_FIRST_US << (s->busy_turns < 6 ? s->busy_turns - 1 : 5);
+	return us < STORE_RETRY_MAX_US ? us : STORE_RETRY_MAX_US;
+}
+
+static int write_one(struct store *s, const struct qwrite *w)
+{
+	sqlite3_stmt *st;
+	if (w->kind == Q_EVENT) {
+		st = s->ins_event;
+		static const int tcol[Q_TEXTS] = {2, 3, 5, 6, 7, 12, 13}, ncol[Q_INTS] = {1, 4, 8, 9, 10, 11};
+		for (int i = 0; i < Q_TEXTS; i++)
+			bind_text(st, tcol[i], w->t[i]);
+		for (int i = 0; i < Q_INTS; i++)
+			sqlite3_bind_int64(st, ncol[i], w->n[i]);
+	} else {
+		if (!s->put_lease &&
+		    sqlite3_prepare_v3(s->db, "INSERT OR REPLACE INTO leases (ip, mac, client_id, state, hostname,"
+					      " vendor_class, subnet, expires_us, updated_us) VALUES (?,?,?,?,?,?,?,?,?)",
+				       -1, SQLITE_PREPARE_PERSISTENT, &s->put_lease, NULL) != SQLITE_OK)
+			return sqlite3_errcode(s->db);
+		st = s->put_lease;
+		for (int i = 0; i < Q_TEXTS; i++)
+			bind_text(st, i + 1, w->t[i]);
+		sqlite3_bind_int64(st, 8, w->n[0]);
+		sqlite3_bind_int64(st, 9, w->n[1]);
+	}
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int is_busy(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+/* Undo a transaction that did not commit; keep SQLite's reason for the caller. */
+static int flush_failed(struct store *s, int rc)
+{
+	snprintf(s->flush_err, sizeof(s->flush_err), "%s", sqlite3_errmsg(s->db));
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+	if (is_busy(rc)) {
+		s->busy_turns++;
+		return STORE_BUSY;
+	}
+	return -1;
+}
+
+static void dequeue(struct store *s, size_t end)
+{
+	for (size_t i = s->head; i < end; i++)
+		free(s->q[i]);
+	s->done += end - s->head;
+	s->head = end;
+	if (s->head == s->nq)
+		s->head = s->nq = 0;
 }
 
 int store_flush(struct store *s)
 {
-	if (!s->in_tx)
+	s->flush_err[0] = 0;
+	if (s->head == s->nq)
 		return 0;
-	if (exec(s, "COMMIT") < 0)
-		return -1;
-	s->in_tx = 0;
-	s->pending = 0;
+	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return flush_failed(s, rc);
+	size_t end = s->nq - s->head > STORE_FLUSH_MAX ? s->head + STORE_FLUSH_MAX : s->nq;
+	uint64_t refused = 0;
+	for (size_t i = s->head; i < end; i++) {
+		rc = write_one(s, s->q[i]);
+		if (is_busy(rc))
+			return flush_failed(s, rc);
+		/* a write SQLite refuses (a constraint) it would refuse again */
+		if (rc != SQLITE_DONE)
+			refused++;
+	}
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return flush_failed(s, rc);
+	s->refused += refused;
+	s->busy_turns = 0;
+	dequeue(s, end);
 	return 0;
 }
 
 int64_t store_prune_events(struct store *s, int64_t before_us)
 {
 	sqlite3_stmt *st;
-	if (store_flush(s) < 0 ||
+	if (store_flush(s) != 0 ||
 	    sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE time_us < ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, before_us);
@@ -364,7 +507,7 @@ int store_events_since(struct store *s, int64_t after_id, int limit, store_event
 
 int store_begin(struct store *s)
 {
-	if (store_flush(s) < 0)
+	if (store_flush(s) != 0)
 		return -1;
 	return exec(s, "BEGIN IMMEDIATE");
 }
@@ -608,24 +751,10 @@ int64_t store_fw_sha256_refs(struct store *s, const char *sha256)
 
 int store_lease_put(struct store *s, const struct store_lease *l)
 {
-	if (!s->put_lease &&
-	    sqlite3_prepare_v3(s->db, "INSERT OR REPLACE INTO leases (ip, mac, client_id, state, expires_us,"
-				      " hostname, vendor_class, subnet, updated_us) VALUES (?,?,?,?,?,?,?,?,?)",
-			       -1, SQLITE_PREPARE_PERSISTENT, &s->put_lease, NULL) != SQLITE_OK)
-		return -1;
-	if (turn_begin(s) < 0)
-		return -1;
-	sqlite3_stmt *st = s->put_lease;
-	bind_text(st, 1, l->ip);
-	bind_text(st, 2, l->mac);
-	bind_text(st, 3, l->client_id);
-	bind_text(st, 4, l->state);
-	sqlite3_bind_int64(st, 5, l->expires_us);
-	bind_text(st, 6, l->hostname);
-	bind_text(st, 7, l->vendor_class);
-	bind_text(st, 8, l->subnet);
-	sqlite3_bind_int64(st, 9, l->updated_us);
-	return turn_step(s, st);
+	const char *t[Q_TEXTS] = {l->ip, l->mac, l->client_id, l->state, l->hostname, l->vendor_class, l->subnet};
+	const int64_t n[Q_INTS] = {l->expires_us, l->updated_us};
+	/* never dropped: an ACK waits for it */
+	return enqueue(s, Q_LEASE, t, n);
 }
 
 static int lease_row(sqlite3_stmt *st, void *fn, void *ctx)
@@ -659,4 +788,16 @@ int store_lease_by_mac(struct store *s, const char *mac, store_lease_fn fn, void
 	sqlite3_stmt *st = prep(s, "SELECT ip, mac, client_id, state, expires_us, hostname, vendor_class, subnet,"
 				   " updated_us FROM leases WHERE mac = ? ORDER BY updated_us DESC", 1, t, 0, NULL);
 	return each(st, lease_row, (void *)fn, ctx);
+}
+
+/* --- seeing other processes' changes --- */
+
+int64_t store_data_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return v;
 }

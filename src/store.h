@@ -32,11 +32,41 @@ struct store *store_open_readonly(const char *state_dir, char *err, size_t errle
 void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
 
-/* Queue an event: it goes into the transaction of this loop turn. */
+/* The daemon's writes (events, leases) wait in memory, their values
+ * copied, until store_flush writes them, in order, in one transaction
+ * (group commit, once per loop turn). */
+#define STORE_BUSY 1                 /* store_flush: another connection writes */
+#define STORE_BUSY_TIMEOUT_MS 5000   /* how long the CLI's connections wait */
+#define STORE_FLUSH_MAX 500          /* writes per transaction (~1 ms); the rest next turn */
+#define STORE_QUEUE_WARN 10000       /* the daemon logs once past this many waiting */
+#define STORE_QUEUE_MAX 100000       /* past this, events are counted, not kept */
+#define STORE_RETRY_FIRST_US 2000    /* after STORE_BUSY: 2 ms, doubling ... */
+#define STORE_RETRY_MAX_US 50000     /* ... up to 50 ms */
+
+/* Queue an event (0; past STORE_QUEUE_MAX it is counted as dropped). */
 int store_add_event(struct store *s, const struct store_event *ev);
-/* Commit what was queued (group commit, once per loop turn). */
+/* 0: what was queued is committed (up to STORE_FLUSH_MAX of it; see
+ * store_pending); STORE_BUSY: the lock is taken, nothing lost, try again
+ * after store_retry_us; -1: an error (store_errmsg), the queue kept too. */
 int store_flush(struct store *s);
+/* Writes waiting for a commit. */
 int store_pending(const struct store *s);
+/* Sequence numbers: the last write queued, the last committed. A write
+ * queued when store_queued_seq was N is committed once store_committed_seq
+ * reaches N. */
+uint64_t store_queued_seq(const struct store *s);
+uint64_t store_committed_seq(const struct store *s);
+/* When to flush again while writes wait: 1 us after a partial flush, else
+ * STORE_RETRY_FIRST_US doubling per busy flush up to STORE_RETRY_MAX_US. */
+uint64_t store_retry_us(const struct store *s);
+/* The daemon's connection: never wait for a lock (busy timeout 0). */
+void store_nonblocking(struct store *s);
+
+struct store_queue_stats {
+	size_t pending;
+	uint64_t committed, dropped, refused, busy_turns;
+};
+void store_queue_stats(const struct store *s, struct store_queue_stats *st);
 /* Delete events older than time_us; returns how many, or -1. */
 int64_t store_prune_events(struct store *s, int64_t before_us);
 
@@ -109,8 +139,8 @@ struct store_lease {
 	int64_t updated_us;
 };
 
-/* Queued into this loop turn's transaction, like events: an ACK goes out
- * only after store_flush has committed it. */
+/* Queued like events, but never dropped: an ACK goes out only once
+ * store_committed_seq has passed it. */
 int store_lease_put(struct store *s, const struct store_lease *l);
 typedef int (*store_lease_fn)(void *ctx, const struct store_lease *l);
 int store_leases(struct store *s, store_lease_fn fn, void *ctx);
@@ -154,5 +184,11 @@ int store_phone_stage_copy(struct store *s, int64_t *cursor, int max);
  * holds min_frames or more (the import's connection does its own). */
 int store_phone_stage_checkpoint(struct store *s, int min_frames);
 int64_t store_phone_stage_publish(struct store *s, int64_t gen);
+
+/* --- seeing other processes' changes (statewatch) --- */
+
+/* PRAGMA data_version: changes when ANOTHER connection has committed since
+ * this connection last asked; -1 on an error. */
+int64_t store_data_version(struct store *s);
 
 #endif
