@@ -1,10 +1,11 @@
 #!/bin/sh
 # deps.sh - install the Debian packages phoneboot needs, only those missing.
 #
-#   scripts/deps.sh [build|test|fuzz|bench|all]   (default: build)
+#   scripts/deps.sh [build|test|fuzz|bench|cleanroom|all]   (default: build)
 #
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
-# (test: build+test; fuzz: build+fuzz; bench: build+bench).
+# (test: build+test; fuzz: build+fuzz; bench: build+bench; cleanroom: only its own,
+# for the host that runs scripts/cleanroom.sh).
 # Servers installed for tests and benches (tftpd-hpa, dnsmasq) must never start
 # as services: they are installed under a policy-rc.d that exits 101, and
 # their units are masked; tests run them by hand. atftpd conflicts with
@@ -39,6 +40,11 @@ bench   dnsmasq
 bench   hyperfine
 bench   kea-dhcp4-server
 bench   kea-admin
+cleanroom debootstrap
+cleanroom socat
+cleanroom python3
+cleanroom iproute2
+cleanroom git
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
@@ -48,8 +54,9 @@ build) groups="build" ;;
 test) groups="build test" ;;
 fuzz) groups="build fuzz" ;;
 bench) groups="build bench" ;;
-all) groups="build test fuzz bench" ;;
-*) echo "usage: $0 [build|test|fuzz|bench|all]" >&2; exit 2 ;;
+cleanroom) groups="cleanroom" ;;
+all) groups="build test fuzz bench cleanroom" ;;
+*) echo "usage: $0 [build|test|fuzz|bench|cleanroom|all]" >&2; exit 2 ;;
 esac
 
 missing=""
