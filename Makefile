@@ -4,6 +4,7 @@
 #   make test       sanitizer build, unit tests (cmocka), integration tests (shell)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
+#   make cleanroom  the README's commands in a fresh Debian root (root; scripts/cleanroom.sh)
 #   make install    PREFIX (/usr/local), DESTDIR
 VERSION := 0.1
 PREFIX ?= /usr/local
@@ -132,7 +133,11 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5 $(DESTDIR)$(UNITDIR)/phoneboot.service \
 		$(DESTDIR)$(DATADIR)/models.conf $(DESTDIR)$(DATADIR)/known-firmware.conf
 
+# no build here: the clean room builds from a clone of HEAD inside its own root
+cleanroom:
+	@scripts/cleanroom.sh $(CLEANROOM_ARGS)
+
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import install uninstall clean
+.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import cleanroom install uninstall clean

@@ -231,7 +231,7 @@ make_run() {
         if ! kill -0 $pid 2>/dev/null; then
             cat "$log"; echo "make run ended before it served the file"; return 1
         fi
-        line=$(grep -m1 ': TFTP on .*, root ' "$log")
+        line=$(grep -m1 ': TFTP on .*, root ' "$log" 2>/dev/null)
         if [ -n "$line" ]; then
             root=$(sed 's/.*, root \([^,]*\),.*/\1/' <<<"$line")
             port=$(sed 's/.*: TFTP on [^ ]*:\([0-9]*\),.*/\1/' <<<"$line")
@@ -248,14 +248,16 @@ make_run() {
     done
     cat "$log"
     echo "served cleanroom-probe.bin (3000 bytes) from $root over TFTP on 127.0.0.1:$port: same bytes"
-    kill -TERM -- -$pid
-    for n in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.2; done
-    if kill -0 $pid 2>/dev/null; then
-        echo "make run still running 10 s after SIGTERM"; kill -KILL -- -$pid; return 1
+    # Ctrl-C in a terminal: the signal goes to the whole process group
+    kill -INT -- -$pid
+    for n in $(seq 50); do kill -0 -- -$pid 2>/dev/null || break; sleep 0.2; done
+    if kill -0 -- -$pid 2>/dev/null; then
+        echo "make run still running 10 s after SIGINT"; kill -KILL -- -$pid; return 1
     fi
     wait $pid
-    echo "make run stopped by SIGTERM (exit $?)"
+    echo "make run stopped by SIGINT (exit $?)"
     tail -3 "$log"
+    grep -q 'stopped$' "$log" || { echo "the daemon did not log 'stopped'"; return 1; }
 }
 
 # make_test: `make test`; it must exit 0 and end with "N passed, 0 failed"
@@ -268,12 +270,34 @@ make_test() {
     [ $rc = 0 ] && [[ $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
 }
 
+# test_tools: every program tests/ looks for by name (`command -v NAME`, `for tool in ...`)
+# is in the root after `make test`: a test that skips or fails when one is missing cannot
+# say so louder than this (a skip counts as "ok" in the tally)
+test_tools() {
+    local dir=$ROOT$CI_DIR/phoneboot/tests names missing
+    names=$( { grep -rhoE 'command -v "?[A-Za-z0-9._+-]+' "$dir" | sed 's/.* "\{0,1\}//'
+        grep -rhoE 'for tool in [^;]*;' "$dir" | sed 's/^for tool in //; s/;$//' | tr ' ' '\n'
+    } | grep -v '^\$' | sort -u | tr '\n' ' ')
+    echo "programs the tests look for: $names"
+    missing=$(in_root "for t in $names; do command -v \$t >/dev/null || echo \$t; done")
+    [ -z "$missing" ] || { echo "not in the root after make test:" $missing; return 1; }
+    echo "all there"
+}
+
 # ---- inside the namespaces ----------------------------------------------------------
 
 mount_root() {
     local d
     ip link set lo up || return 1
-    mount -t proc proc "$ROOT/proc" &&
+    # a machine has a NIC: without an IPv4 address other than 127.0.0.1, getaddrinfo with
+    # AI_ADDRCONFIG refuses even "127.0.0.1" (in.tftpd -a 127.0.0.1 exits 66). A veth pair
+    # whose both ends are in here, on TEST-NET-1 (RFC 5737), no route beyond it: what is
+    # sent there is dropped inside the namespace
+    ip link add cr0 type veth peer name cr1 && ip addr add 192.0.2.1/24 dev cr0 &&
+        ip link set cr0 up && ip link set cr1 up || return 1
+    # / must be a mount point in the root: `ip netns exec` makes it a slave mount
+    mount --bind "$ROOT" "$ROOT" &&
+        mount -t proc proc "$ROOT/proc" &&
         mount -t sysfs sysfs "$ROOT/sys" &&
         mount --bind /dev "$ROOT/dev" &&
         mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$ROOT/dev/pts" &&
@@ -285,7 +309,7 @@ mount_root() {
         d=$ROOT$CI_DIR/shared
         mount --bind "$SHARED" "$d" && mount -o remount,bind,ro "$d" || return 1
     fi
-    findmnt -R -o TARGET,FSTYPE,OPTIONS "$ROOT"
+    findmnt -rn -o TARGET,FSTYPE,OPTIONS | grep -F "$ROOT"
 }
 
 start_inner_forwards() {
@@ -303,7 +327,10 @@ inner() {
     start_inner_forwards
     step deps-sh in_root 'command -v make >/dev/null || scripts/deps.sh' || return 1
     step make-run make_run
-    [ $SKIP_TEST = yes ] || step make-test make_test
+    if [ "$SKIP_TEST" = no ]; then
+        step make-test make_test
+        step test-tools test_tools
+    fi
     package_steps
     return 0
 }
@@ -393,15 +420,20 @@ host_main() {
     report $(($(date +%s) - t0))
 }
 
-while [ $# -gt 0 ]; do
-    case $1 in
-    --fresh) FRESH=yes ;;
-    --skip-test) SKIP_TEST=yes ;;
-    --keep-log) KEEP_LOG=$2; shift ;;
-    --inner) inner; exit ;;
-    -h|--help) sed -n '2,/^set -u/p' "$SELF" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option $1 (see --help)" ;;
-    esac
-    shift
-done
-host_main
+main() {
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --fresh) FRESH=yes ;;
+        --skip-test) SKIP_TEST=yes ;;
+        --keep-log) KEEP_LOG=$2; shift ;;
+        --inner) inner; return ;;
+        -h|--help) sed -n '2,/^set -u/p' "$SELF" | sed '$d; s/^# \{0,1\}//'; return 0 ;;
+        *) die "unknown option $1 (see --help)" ;;
+        esac
+        shift
+    done
+    host_main
+}
+
+# one line: bash reads a script as it runs it, so an edit during a run cannot change it
+main "$@"; exit $?

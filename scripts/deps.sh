@@ -6,7 +6,7 @@
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
 # (test: build+test; fuzz: build+fuzz; bench: build+bench; cleanroom: only its own,
 # for the host that runs scripts/cleanroom.sh).
-# Servers installed for tests and benches (tftpd-hpa, dnsmasq) must never start
+# Servers installed for tests and benches (tftpd-hpa, dnsmasq, dhcpd) must never start
 # as services: they are installed under a policy-rc.d that exits 101, and
 # their units are masked; tests run them by hand. atftpd conflicts with
 # tftpd-hpa, so it is unpacked into /opt/atftpd/root instead of installed.
@@ -32,6 +32,8 @@ test    sqlite3
 test    tftpd-hpa
 test    isc-dhcp-client
 test    dhcpcd-base
+test    dnsmasq
+test    isc-dhcp-server
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
@@ -99,7 +101,7 @@ if [ -n "$missing" ]; then
         apt-get update -q >&2
         apt-get install -y -q --no-install-recommends $missing >&2
     fi
-    for svc in tftpd-hpa dnsmasq isc-kea-dhcp4-server kea-dhcp4-server; do
+    for svc in tftpd-hpa dnsmasq isc-dhcp-server isc-kea-dhcp4-server kea-dhcp4-server; do
         case " $missing " in *" $svc "*)
             systemctl disable --now "$svc" >/dev/null 2>&1 || true
             systemctl mask "$svc" >/dev/null 2>&1 || true ;;
