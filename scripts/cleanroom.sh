@@ -353,9 +353,10 @@ NS_PID="" HOST_PIDS="" WORK=""
 cleanup() {
     local p
     trap - EXIT INT TERM
-    # the namespaces' first process dies with unshare (--kill-child), and with it every
-    # process of the PID namespace; their mounts go with the mount namespace
-    [ -n "$NS_PID" ] && kill -TERM "$NS_PID" 2>/dev/null
+    # unshare --fork ignores SIGINT and SIGTERM: SIGKILL. Its child, the PID namespace's
+    # first process, dies with it (--kill-child), and with that every process of the
+    # namespace; their mounts go with the mount namespace
+    [ -n "$NS_PID" ] && kill -KILL "$NS_PID" 2>/dev/null
     for p in $HOST_PIDS; do kill -TERM "$p" 2>/dev/null; done
     wait 2>/dev/null
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then
