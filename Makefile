@@ -2,10 +2,13 @@
 #   make            ./phoneboot (-O2)
 #   make run        build, then serve from the source tree (state in ./var)
 #   make test       sanitizer build, unit tests (cmocka), integration tests (shell)
+#   make test-deps-check  the integration tests under strace: every program they run
+#                   comes from scripts/deps.sh test or the base system (slow; CI runs it)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
 #   make cleanroom  the README's commands in a fresh Debian root (root; scripts/cleanroom.sh)
 #   make install    PREFIX (/usr/local), DESTDIR
+#   make deb        the Debian package (dpkg-buildpackage -us -uc -b), into build/deb/
 VERSION := 0.1
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -18,10 +21,13 @@ FUZZ_SECONDS ?= 60
 
 CC ?= cc
 PKGS := sqlite3 inih jansson libarchive libxml-2.0
-# the packages must be there before pkg-config is asked
+# the packages must be there before pkg-config is asked; NO_DEPS=1 skips the
+# check and its apt-get (a package build: Build-Depends installed them)
+ifeq ($(NO_DEPS),)
 DEPS_OK := $(shell scripts/deps.sh build >&2 && echo ok)
 ifneq ($(DEPS_OK),ok)
 $(error missing build dependencies: run scripts/deps.sh as root)
+endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libxml2 (src/sim.c) and libarchive (src/arch.c) are opened with dlopen when
@@ -47,11 +53,12 @@ FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 
 all: phoneboot
 
+# CPPFLAGS and LDFLAGS: empty here; dpkg-buildflags' hardening in a package build
 phoneboot: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 build/rel/%.o: src/%.c $(wildcard src/*.h) | build/rel
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/gen/models_data.c: data/models.conf scripts/embed.sh | build/gen
 	scripts/embed.sh models_builtin $< >$@.tmp && mv $@.tmp $@
@@ -60,7 +67,7 @@ build/gen/known_data.c: data/known-firmware.conf scripts/embed.sh | build/gen
 	scripts/embed.sh known_builtin $< >$@.tmp && mv $@.tmp $@
 
 build/rel/%_data.o: build/gen/%_data.c | build/rel
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/asan/%_data.o: build/gen/%_data.c | build/asan
 	$(CC) $(SAN_CFLAGS) -c -o $@ $<
@@ -87,6 +94,9 @@ test-deps:
 
 test: test-deps build/asan/phoneboot $(UNIT_BINS)
 	@PHONEBOOT=$(CURDIR)/build/asan/phoneboot UNIT_BINS="$(UNIT_BINS)" tests/run-tests.sh
+
+test-deps-check: test-deps build/asan/phoneboot
+	@TESTS="$(TESTS)" scripts/test-deps-check.sh
 
 fuzz:
 	@scripts/deps.sh fuzz
@@ -133,6 +143,16 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/phoneboot.conf.5 $(DESTDIR)$(UNITDIR)/phoneboot.service \
 		$(DESTDIR)$(DATADIR)/models.conf $(DESTDIR)$(DATADIR)/known-firmware.conf
 
+# dpkg-buildpackage writes beside the checkout: the results are moved into
+# build/deb/ (its clean step removes build/, so they are moved after)
+deb:
+	@scripts/deps.sh package
+	dpkg-buildpackage -us -uc -b
+	mkdir -p build/deb
+	mv ../phoneboot_$(VERSION)_*.deb ../phoneboot_$(VERSION)_*.changes \
+		../phoneboot_$(VERSION)_*.buildinfo build/deb/
+	-mv ../phoneboot-dbgsym_$(VERSION)_*.deb build/deb/ 2>/dev/null
+
 # no build here: the clean room builds from a clone of HEAD inside its own root
 cleanroom:
 	@scripts/cleanroom.sh $(CLEANROOM_ARGS)
@@ -140,4 +160,4 @@ cleanroom:
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps fuzz run bench bench-dhcp bench-import cleanroom install uninstall clean
+.PHONY: all test test-deps test-deps-check fuzz run bench bench-dhcp bench-import cleanroom install uninstall deb clean

@@ -1,11 +1,14 @@
 #!/bin/sh
 # deps.sh - install the Debian packages phoneboot needs, only those missing.
 #
-#   scripts/deps.sh [build|test|fuzz|bench|cleanroom|all]   (default: build)
+#   scripts/deps.sh [build|test|fuzz|bench|package|cleanroom|all]   (default: build)
+#   scripts/deps.sh --list GROUP   print the packages GROUP installs, one a line
+#                                  (scripts/test-deps-check.sh reads the list this way)
 #
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
-# (test: build+test; fuzz: build+fuzz; bench: build+bench; cleanroom: only its own,
-# for the host that runs scripts/cleanroom.sh).
+# (test: build+test+package, as tests/integration/package_build.sh builds the
+# .deb; fuzz: build+fuzz; bench: build+bench; package: build+package; cleanroom: only
+# its own, for the host that runs scripts/cleanroom.sh).
 # Servers installed for tests and benches (tftpd-hpa, dnsmasq, dhcpd) must never start
 # as services: they are installed under a policy-rc.d that exits 101, and
 # their units are masked; tests run them by hand. atftpd conflicts with
@@ -34,6 +37,8 @@ test    isc-dhcp-client
 test    dhcpcd-base
 test    dnsmasq
 test    isc-dhcp-server
+test    strace
+test    systemd
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3
@@ -42,6 +47,10 @@ bench   dnsmasq
 bench   hyperfine
 bench   kea-dhcp4-server
 bench   kea-admin
+package debhelper
+package dpkg-dev
+package fakeroot
+package lintian
 cleanroom debootstrap
 cleanroom socat
 cleanroom python3
@@ -50,16 +59,24 @@ cleanroom git
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
+list=no
+if [ "${1:-}" = --list ]; then list=yes; shift; fi
 want=${1:-build}
 case $want in
 build) groups="build" ;;
-test) groups="build test" ;;
+test) groups="build test package" ;;
 fuzz) groups="build fuzz" ;;
 bench) groups="build bench" ;;
+package) groups="build package" ;;
 cleanroom) groups="cleanroom" ;;
-all) groups="build test fuzz bench cleanroom" ;;
-*) echo "usage: $0 [build|test|fuzz|bench|cleanroom|all]" >&2; exit 2 ;;
+all) groups="build test fuzz bench package cleanroom" ;;
+*) echo "usage: $0 [--list] [build|test|fuzz|bench|package|cleanroom|all]" >&2; exit 2 ;;
 esac
+
+if [ $list = yes ]; then
+    for g in $groups; do echo "$PACKAGES" | awk -v g="$g" '$1 == g { print $2 }'; done | sort -u
+    exit 0
+fi
 
 missing=""
 for g in $groups; do
