@@ -335,14 +335,21 @@ inner() {
     return 0
 }
 
-# package_steps: the packaging branch's .deb, its install test and the syscall record,
-# where this checkout has them
+# package_steps: the .deb built in the root, its install test and the syscall record,
+# where this checkout has them (debian/ and the two scripts come from packaging)
 package_steps() {
-    [ -d "$ROOT$CI_DIR/phoneboot/debian" ] || { say "no debian/: package steps skipped"; return 0; }
-    step deb-build in_root 'make deb' &&
-        step install-test in_root 'tests/package/install-test.sh'
-    [ -x "$ROOT$CI_DIR/phoneboot/scripts/record-syscalls.sh" ] &&
-        step record-syscalls in_root 'scripts/record-syscalls.sh'
+    local top=$ROOT$CI_DIR/phoneboot
+    [ -d "$top/debian" ] || { say "no debian/: package steps skipped"; return 0; }
+    if step deb-build in_root 'make deb && ls -l build/deb/' &&
+        [ -x "$top/tests/package/install-test.sh" ]; then
+        step install-test in_root 'tests/package/install-test.sh && [ "$(dpkg-query -W -f="\${db:Status-Status}" phoneboot 2>/dev/null)" != installed ]'
+    fi
+    [ -x "$top/scripts/record-syscalls.sh" ] &&
+        step record-syscalls in_root 'mkdir -p /tmp/recorded && scripts/record-syscalls.sh -o /tmp/recorded &&
+            for f in syscalls.txt address-families.txt; do
+                echo "$f: recorded here against the committed one:"
+                diff debian/$f /tmp/recorded/$f && echo "  the same"
+            done; true'
     return 0
 }
 
