@@ -3,6 +3,9 @@
 # Debian root, as a new user would, so that a missing install step shows.
 #
 #   scripts/cleanroom.sh [--fresh] [--keep-log DIR] [--skip-test]
+#     --fresh      build the base tarball again
+#     --keep-log   the step logs go to DIR (default build/cleanroom/)
+#     --skip-test  stop after make run (no make test, no package steps)
 #
 # Needs root on a Debian host (debootstrap, socat, unshare, python3: scripts/deps.sh
 # cleanroom). What it does, each step timed and reported PASS/FAIL:
@@ -86,19 +89,21 @@ suite_entries() {
 
 # ---- the base tarball ---------------------------------------------------------------
 
-base_tarball() { echo "$CACHE/$SUITE-$ARCH-minbase.tar.gz"; }
+# a mirror on https needs the CA certificates in the root, as a machine installed from it has
+base_tarball() { echo "$CACHE/$SUITE-$ARCH-minbase${BASE_INCLUDE:+-$BASE_INCLUDE}.tar.gz"; }
 
 # build_base: debootstrap into a temp dir, then tar it; an interrupted build leaves no
-# tarball behind (temp name, then rename)
+# tarball behind (temp name, then rename). debootstrap mounts /proc in the target: in a
+# mount namespace of its own, those mounts cannot outlive it
 build_base() {
     local dir tar
     tar=$(base_tarball)
     mkdir -p "$CACHE" || return 1
     dir=$(mktemp -d "$CACHE/build.XXXXXX") || return 1
-    say "debootstrap $SUITE ($ARCH) from $MIRROR"
-    if ! debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$dir/root" "$MIRROR" \
-        >"$CACHE/debootstrap.log" 2>&1; then
-        tail -20 "$CACHE/debootstrap.log" >&2
+    BUILD_DIR=$dir
+    echo "debootstrap $SUITE ($ARCH) from $MIRROR${BASE_INCLUDE:+, with $BASE_INCLUDE}"
+    if ! unshare --mount --propagation private debootstrap --variant=minbase --arch="$ARCH" \
+        ${BASE_INCLUDE:+--include=$BASE_INCLUDE} "$SUITE" "$dir/root" "$MIRROR"; then
         rm -rf --one-file-system "$dir"
         return 1
     fi
@@ -106,6 +111,7 @@ build_base() {
     tar -C "$dir/root" -czf "$tar.tmp" . && mv "$tar.tmp" "$tar"
     local rc=$?
     rm -rf --one-file-system "$dir"
+    BUILD_DIR=""
     return $rc
 }
 
@@ -327,10 +333,9 @@ inner() {
     start_inner_forwards
     step deps-sh in_root 'command -v make >/dev/null || scripts/deps.sh' || return 1
     step make-run make_run
-    if [ "$SKIP_TEST" = no ]; then
-        step make-test make_test
-        step test-tools test_tools
-    fi
+    [ "$SKIP_TEST" = no ] || return 0
+    step make-test make_test
+    step test-tools test_tools
     package_steps
     return 0
 }
@@ -355,7 +360,17 @@ package_steps() {
 
 # ---- on the host --------------------------------------------------------------------
 
-NS_PID="" HOST_PIDS="" WORK=""
+NS_PID="" HOST_PIDS="" WORK="" BUILD_DIR=""
+
+# remove_tree DIR: only where nothing is mounted below it (this mount namespace's view)
+remove_tree() {
+    [ -n "$1" ] && [ -d "$1" ] || return 0
+    if grep -qF " $1/" /proc/self/mountinfo; then
+        say "something is still mounted under $1: not removed"
+    else
+        rm -rf --one-file-system "$1"
+    fi
+}
 
 cleanup() {
     local p
@@ -366,13 +381,8 @@ cleanup() {
     [ -n "$NS_PID" ] && kill -KILL "$NS_PID" 2>/dev/null
     for p in $HOST_PIDS; do kill -TERM "$p" 2>/dev/null; done
     wait 2>/dev/null
-    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-        if grep -qF " $WORK/" /proc/self/mountinfo; then
-            say "something is still mounted under $WORK: not removed"
-        else
-            rm -rf --one-file-system "$WORK"
-        fi
-    fi
+    remove_tree "$WORK"
+    remove_tree "$BUILD_DIR"
 }
 
 report() {
@@ -397,13 +407,15 @@ host_main() {
     ARCH=$(dpkg --print-architecture)
     ENTRIES=$(suite_entries "$SUITE")
     MIRROR=$(echo "$ENTRIES" | awk -v s="$SUITE" '$2 == s { print $1; exit }')
+    BASE_INCLUDE=""
+    case $ENTRIES in *https://*) BASE_INCLUDE=ca-certificates ;; esac
     [ -n "$MIRROR" ] || die "no http(s) deb entry for $SUITE in this host's apt sources"
     FORWARDS=$(plan_forwards)
     SHARED=$(readlink -f "$TOP/../shared" 2>/dev/null)
     [ -d "$SHARED" ] || { say "no ../shared beside the checkout: the root gets none"; SHARED=""; }
     git -C "$TOP" diff --quiet HEAD 2>/dev/null || DIRTY=yes
     LOGS=${KEEP_LOG:-$TOP/build/cleanroom}
-    rm -rf "$LOGS" && mkdir -p "$LOGS" || exit 2
+    mkdir -p "$LOGS" && rm -f "$LOGS"/*.log || exit 2
     WORK=$(mktemp -d /var/tmp/phoneboot-cleanroom.XXXXXX) || exit 2
     ROOT=$WORK/root RUN=$WORK/run
     mkdir -p -m 700 "$RUN"
