@@ -9,6 +9,8 @@
 #   make cleanroom  the README's commands in a fresh Debian root (root; scripts/cleanroom.sh)
 #   make install    PREFIX (/usr/local), DESTDIR
 #   make deb        the Debian package (dpkg-buildpackage -us -uc -b), into build/deb/
+#   NO_DEPS=1       skip the build-dependency check (scripts/deps.sh build) made first
+#                   on every target (debian/rules sets it: no apt-get in a package build)
 VERSION := 0.1
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin

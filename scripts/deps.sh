@@ -39,6 +39,7 @@ test    dnsmasq
 test    isc-dhcp-server
 test    strace
 test    systemd
+test    man-db
 fuzz    clang
 fuzz    libclang-rt-14-dev
 bench   python3

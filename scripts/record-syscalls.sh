@@ -8,7 +8,9 @@
 #                                                    missing; DIR default debian/)
 #
 # What the daemon is made to do, each run started as root with [server] user = nobody
-# (the bind, the chown of the state and the drop are recorded too) and ended by SIGTERM:
+# (the bind, the chown of the state and the drop are recorded too), under setpriv with the
+# unit's CapabilityBoundingSet= and NoNewPrivileges= (so DHCP is shown to work without
+# CAP_NET_RAW), and ended by SIGTERM:
 #   1. io = io_uring (where the kernel has it): TFTP downloads on 127.0.0.1 (default and
 #      negotiated blksize/windowsize, 1 to ~100 blocks), a missing file, a refused WRQ;
 #   2. io = epoll, log = syslog: the same;
@@ -32,7 +34,7 @@ say() { printf 'record-syscalls: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (port 69 in a namespace, the drop to nobody)"
-for t in strace ip python3; do command -v $t >/dev/null || die "$t missing: scripts/deps.sh test"; done
+for t in strace ip python3 setpriv; do command -v $t >/dev/null || die "$t missing: scripts/deps.sh test"; done
 if [ ! -x "$BIN" ] && [ "$BIN" = "$TOP/phoneboot" ]; then
     make -s phoneboot >&2 || die "make phoneboot failed"
 fi
@@ -75,11 +77,20 @@ conf() {
     } >"$W/conf$n"
 }
 
+# the unit's capability bounding set and NoNewPrivileges=, for setpriv: the daemon is
+# recorded with what the unit leaves it (not its seccomp filter: that is what is checked)
+UNIT=$TOP/contrib/phoneboot.service
+CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr 'A-Z' 'a-z' | sed 's/cap_//g; s/ /,+/g')
+[ -n "$CAPS" ] || die "$UNIT: no CapabilityBoundingSet="
+SETPRIV=(setpriv "--bounding-set=-all,+$CAPS")
+grep -qx 'NoNewPrivileges=yes' "$UNIT" && SETPRIV+=(--no-new-privs)
+
 # traced N [NETNS]: the daemon under strace, in the background; SPID is strace's
 traced() {
     local n=$1 pre=()
     [ -n "${2:-}" ] && pre=(ip netns exec "$2")
-    "${pre[@]}" strace -f -qq -C -o "$W/trace$n" "$BIN" -c "$W/conf$n" serve >"$W/log$n" 2>&1 &
+    "${pre[@]}" "${SETPRIV[@]}" -- strace -f -qq -C -o "$W/trace$n" "$BIN" -c "$W/conf$n" serve \
+        >"$W/log$n" 2>&1 &
     SPID=$!
 }
 

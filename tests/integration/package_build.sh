@@ -1,6 +1,6 @@
 #!/bin/bash
 # package_build.sh - the Debian package, built as from a clean clone: a copy of the
-# checkout's files (tracked and new, not ignored: no build/, no ./phoneboot) in $T, then
+# checkout's files (less what .gitignore names: no build/, no ./phoneboot) in $T, then
 # `dpkg-buildpackage -us -uc -b` there (no apt-get, no test suite: debian/rules), then
 #   - `dpkg -c`: the binary in /usr/sbin, both man pages, data/ in /usr/share/phoneboot,
 #     the unit, /etc/phoneboot/phoneboot.conf; nothing else under /usr/local or the
@@ -16,15 +16,19 @@
 . "$(dirname "$0")/lib.sh"
 
 TOP=$(cd "$HERE/../.." && pwd)
-for tool in dpkg-buildpackage dh lintian git tar; do
+for tool in dpkg-buildpackage dh lintian tar; do
     command -v $tool >/dev/null || { notok "setup" "$tool missing (scripts/deps.sh test)"; finish; }
 done
 
 SRC=$T/src/phoneboot
 mkdir -p "$SRC"
-if ! (cd "$TOP" && git ls-files -co --exclude-standard -z | xargs -0 tar cf - --no-recursion) |
+# what .gitignore leaves out, by name (no git needed: the clean room has none)
+if ! tar -C "$TOP" -cf - --exclude=./.git --exclude=./build --exclude=./var --exclude=./phoneboot \
+    --exclude=./debian/phoneboot --exclude=./debian/.debhelper --exclude=./debian/files \
+    --exclude='./debian/*.substvars' --exclude='./debian/*.debhelper*' \
+    --exclude=./debian/debhelper-build-stamp --exclude=__pycache__ --exclude='*.o' . |
     tar xf - -C "$SRC"; then
-    notok "setup: copy the checkout" "git ls-files | tar failed"
+    notok "setup: copy the checkout" "tar failed"
     finish
 fi
 [ -f "$SRC/debian/rules" ] || { notok "setup: debian/rules in the copy" "missing"; finish; }
@@ -45,6 +49,8 @@ DEB=$(ls "$T"/src/phoneboot_*_*.deb 2>/dev/null | head -1)
 [ -n "$DEB" ] || { notok "phoneboot_*.deb built" "none in $T/src"; finish; }
 ok "phoneboot_*.deb built: $(basename "$DEB")"
 
+expect_eq "the package's version (debian/changelog) is the Makefile's VERSION" \
+    "$(dpkg-deb -f "$DEB" Version)" "$(sed -n 's/^VERSION := //p' "$TOP/Makefile")"
 dpkg -c "$DEB" >"$T/contents"
 # want_file MODE PATH: dpkg -c lists PATH (relative, ./...) with that mode
 want_file() {
