@@ -48,6 +48,7 @@ bench   dnsmasq
 bench   hyperfine
 bench   kea-dhcp4-server
 bench   kea-admin
+package build-essential
 package debhelper
 package dpkg-dev
 package fakeroot
