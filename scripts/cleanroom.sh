@@ -14,9 +14,17 @@
 #     builds it again. Every run unpacks the pristine tarball into a new root.
 #  2. checkout: a git clone of HEAD (not the work tree) at /srv/ci/phoneboot in the root,
 #     ../shared beside it as /srv/ci/shared, bind-mounted read-only.
-#  3. in namespaces of its own (unshare --net --mount --pid): loopback only, so no server
-#     started inside is reachable from outside; /proc, /sys, /dev, /dev/pts, /dev/shm and
-#     /run mounted in the root; then, chrooted, as root, the README's commands.
+#  3. in namespaces of its own (unshare --net --mount --pid): loopback and a veth pair
+#     with both ends inside, so no server started inside is reachable from outside;
+#     /proc, /sys, /dev, /dev/pts, /dev/shm and /run mounted in the root; then, chrooted,
+#     as root, the README's commands: scripts/deps.sh where make is missing, `make run`
+#     until a file put in the TFTP root it names comes back over TFTP, Ctrl-C, `make
+#     test`, a check that every program tests/ looks for is there; then, where the
+#     checkout has them, `make deb`, tests/package/install-test.sh and
+#     scripts/record-syscalls.sh.
+# At the end, on a failure or Ctrl-C too, it kills what it started (unshare, and with it
+# everything in the PID namespace; the host-side socat, by PID) and removes the root.
+# Exit status: 0 when every step passed, 1 when one failed, 2 when it could not start.
 # The mirror: taken at run time from this host's apt sources (one-line and deb822).
 # Inside, apt reaches it the one way out there is: each mirror host name maps to a
 # loopback address in the root's /etc/hosts; a socat there forwards TCP to a Unix socket
@@ -310,7 +318,7 @@ mount_root() {
         mount --bind "$ROOT/dev/pts/ptmx" "$ROOT/dev/ptmx" &&
         mount -t tmpfs -o mode=1777,nosuid,nodev shm "$ROOT/dev/shm" &&
         mount -t tmpfs -o mode=755,nosuid,nodev run "$ROOT/run" || return 1
-    mkdir -p -m 1777 "$ROOT/run/lock"
+    mkdir -m 1777 "$ROOT/run/lock"
     if [ -n "$SHARED" ]; then
         d=$ROOT$CI_DIR/shared
         mount --bind "$SHARED" "$d" && mount -o remount,bind,ro "$d" || return 1
@@ -418,7 +426,7 @@ host_main() {
     mkdir -p "$LOGS" && rm -f "$LOGS"/*.log || exit 2
     WORK=$(mktemp -d /var/tmp/phoneboot-cleanroom.XXXXXX) || exit 2
     ROOT=$WORK/root RUN=$WORK/run
-    mkdir -p -m 700 "$RUN"
+    mkdir -m 700 "$RUN"
     : >"$RUN/results"
     trap cleanup EXIT
     trap 'say interrupted; exit 130' INT TERM
