@@ -8,6 +8,7 @@
 #                   and check the unit's filter against them; CI runs it
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side TFTP benchmark against the peers (../shared/bench)
+#   make cleanroom  the README's commands in a fresh Debian root (root; scripts/cleanroom.sh)
 #   make install    PREFIX (/usr/local), DESTDIR
 #   make deb        the Debian package (dpkg-buildpackage -us -uc -b), into build/deb/
 #   NO_DEPS=1       skip the build-dependency check (scripts/deps.sh build) made first
@@ -168,7 +169,11 @@ deb:
 		../phoneboot_$(VERSION)_*.buildinfo build/deb/
 	-mv ../phoneboot-dbgsym_$(VERSION)_*.deb build/deb/ 2>/dev/null
 
+# no build here: the clean room builds from a clone of HEAD inside its own root
+cleanroom:
+	@scripts/cleanroom.sh $(CLEANROOM_ARGS)
+
 clean:
 	rm -rf build phoneboot
 
-.PHONY: all test test-deps syscalls-check test-deps-check fuzz run bench bench-dhcp bench-import bench-phones install uninstall deb clean
+.PHONY: all test test-deps syscalls-check test-deps-check fuzz run bench bench-dhcp bench-import bench-phones cleanroom install uninstall deb clean

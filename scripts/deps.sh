@@ -1,14 +1,15 @@
 #!/bin/sh
 # deps.sh - install the Debian packages phoneboot needs, only those missing.
 #
-#   scripts/deps.sh [build|test|fuzz|bench|package|all]   (default: build)
+#   scripts/deps.sh [build|test|fuzz|bench|package|cleanroom|all]   (default: build)
 #   scripts/deps.sh --list GROUP   print the packages GROUP installs, one a line
 #                                  (scripts/test-deps-check.sh reads the list this way)
 #
 # One list, below: "GROUP PACKAGE". A group pulls in the groups it needs
 # (test: build+test+package, as tests/integration/package_build.sh builds the
-# .deb; fuzz: build+fuzz; bench: build+bench; package: build+package).
-# Servers installed for tests and benches (tftpd-hpa, dnsmasq) must never start
+# .deb; fuzz: build+fuzz; bench: build+bench; package: build+package; cleanroom: only
+# its own, for the host that runs scripts/cleanroom.sh).
+# Servers installed for tests and benches (tftpd-hpa, dnsmasq, dhcpd) must never start
 # as services: they are installed under a policy-rc.d that exits 101, and
 # their units are masked; tests run them by hand. atftpd conflicts with
 # tftpd-hpa, so it is unpacked into /opt/atftpd/root instead of installed.
@@ -36,6 +37,7 @@ test    tftpd-hpa
 test    isc-dhcp-client
 test    dhcpcd-base
 test    dnsmasq
+test    isc-dhcp-server
 test    strace
 test    systemd
 test    man-db
@@ -52,6 +54,11 @@ package debhelper
 package dpkg-dev
 package fakeroot
 package lintian
+cleanroom debootstrap
+cleanroom socat
+cleanroom python3
+cleanroom iproute2
+cleanroom git
 '
 ATFTPD_ROOT=/opt/atftpd/root
 
@@ -64,8 +71,9 @@ test) groups="build test package" ;;
 fuzz) groups="build fuzz" ;;
 bench) groups="build bench" ;;
 package) groups="build package" ;;
-all) groups="build test fuzz bench package" ;;
-*) echo "usage: $0 [--list] [build|test|fuzz|bench|package|all]" >&2; exit 2 ;;
+cleanroom) groups="cleanroom" ;;
+all) groups="build test fuzz bench package cleanroom" ;;
+*) echo "usage: $0 [--list] [build|test|fuzz|bench|package|cleanroom|all]" >&2; exit 2 ;;
 esac
 
 if [ $list = yes ]; then
@@ -113,7 +121,7 @@ if [ -n "$missing" ]; then
         apt-get update -q >&2
         apt-get install -y -q --no-install-recommends $missing >&2
     fi
-    for svc in tftpd-hpa dnsmasq isc-kea-dhcp4-server kea-dhcp4-server; do
+    for svc in tftpd-hpa dnsmasq isc-dhcp-server isc-kea-dhcp4-server kea-dhcp4-server; do
         case " $missing " in *" $svc "*)
             systemctl disable --now "$svc" >/dev/null 2>&1 || true
             systemctl mask "$svc" >/dev/null 2>&1 || true ;;
