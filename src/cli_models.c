@@ -34,7 +34,7 @@ static json_t *model_json(const struct model *m)
 		bridge = json_pack("{s:o, s:o, s:o}", "from", version_json(&m->bridge_from), "to",
 				   version_json(&m->bridge_to), "before", version_json(&m->bridge_before));
 	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:{s:o, s:o}, s:s, s:o, s:o, s:o,"
-			 " s:{s:i, s:i, s:i}, s:o, s:s}",
+			 " s:{s:i, s:i, s:b, s:i}, s:o, s:s}",
 			 "id", m->id, "names", names, "vci", vci, "family", m->family,
 			 "default_loads", str_or_null(m->default_loads), "load_prefixes",
 			 "sccp", str_or_null(m->sccp_prefix), "sip", str_or_null(m->sip_prefix),
@@ -42,7 +42,8 @@ static json_t *model_json(const struct model *m)
 			 "desktop", str_or_null(m->desktop),
 			 "device_type", m->device_type >= 0 ? json_integer(m->device_type) : json_null(),
 			 "limits", "sip_password_max", (int)m->sip_password_max, "label_max",
-			 (int)m->label_max, "name_max", (int)m->name_max, "bridge", bridge, "source", m->source);
+			 (int)m->label_max, "label_spaces", m->label_spaces, "name_max", (int)m->name_max,
+			 "bridge", bridge, "source", m->source);
 }
 
 static void model_line(const struct model *m)
@@ -58,9 +59,9 @@ static void model_line(const struct model *m)
 		models_version_str(&m->bridge_before, b, sizeof(b));
 		snprintf(bridge, sizeof(bridge), "%s..%s before %s", f, t, b);
 	}
-	printf("%-7s %-32s %-6s %-21s %-12s %-14s %3u %3u %3u  %s%s%s\n", m->id, names, m->family,
+	printf("%-7s %-32s %-6s %-21s %-12s %-14s %3u %3u %3u %-3s %s%s%s\n", m->id, names, m->family,
 	       m->default_loads ? m->default_loads : "-", pre, m->config_family, m->sip_password_max,
-	       m->label_max, m->name_max, bridge, strcmp(m->source, "built-in") ? "  from " : "",
+	       m->label_max, m->name_max, m->label_spaces ? "yes" : "no", bridge, strcmp(m->source, "built-in") ? "  from " : "",
 	       strcmp(m->source, "built-in") ? m->source : "");
 }
 
@@ -92,8 +93,8 @@ int cli_models(const struct conf *c, int argc, char **argv)
 		free(text);
 		json_decref(a);
 	} else {
-		printf("%-7s %-32s %-6s %-21s %-12s %-14s %3s %3s %3s  %s\n", "MODEL", "NAMES", "FAMILY",
-		       "DEFAULT LOADS", "SCCP/SIP", "CONFIG", "PW", "LBL", "NAM", "UPGRADE BRIDGE");
+		printf("%-7s %-32s %-6s %-21s %-12s %-14s %3s %3s %3s %-3s %s\n", "MODEL", "NAMES", "FAMILY",
+		       "DEFAULT LOADS", "SCCP/SIP", "CONFIG", "PW", "LBL", "NAM", "SP", "UPGRADE BRIDGE");
 		for (int i = 0; i < ms.n; i++)
 			model_line(&ms.m[i]);
 		printf("%d models (built in%s%s)\n", ms.n, ms.admin_path ? ", and " : "; none in ",

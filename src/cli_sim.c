@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "firmware.h"
+#include "mac.h"
 #include "models.h"
 #include "paths.h"
 #include "sim.h"
@@ -17,18 +18,6 @@ struct sim_cli {
 	const char *model, *tftp;
 	int realistic, timeout_given;
 };
-
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char end;
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6 &&
-	    sscanf(s, "%2x%2x%2x%2x%2x%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	return 0;
-}
 
 static int sim_usage(const char *what, const char *val)
 {
@@ -106,7 +95,12 @@ static int set_target(struct sim_cli *s, const char *v)
 
 static int set_mac_base(struct sim_cli *s, const char *v)
 {
-	return parse_mac(v, s->o.mac_base) < 0 ? sim_usage("--mac-base expects 00:11:22:00:00:00, not", v) : 0;
+	const char *why = NULL;
+	if (mac_parse(v, s->o.mac_base, &why) == 0)
+		return 0;
+	char what[160];
+	snprintf(what, sizeof(what), "--mac-base is not a phone's MAC (%s)", why);
+	return sim_usage(what, v);
 }
 
 static int set_bind_base(struct sim_cli *s, const char *v)

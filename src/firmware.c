@@ -1177,14 +1177,103 @@ static int package_identity(struct import *im, const char *path, int is_dir, str
 	return digest_final(&d, sha1, sha256) < 0 ? fail(im, "hashing %s", path) : 0;
 }
 
+/* 1 when a package of this content is in the library already, 0 when not,
+ * -1 said. */
+static int already_imported(struct import *im, const char *sha256)
+{
+	int64_t id;
+	int found = store_fw_package_find(im->lib->st, sha256, &id);
+	return found < 0 ? fail(im, "%s", store_errmsg(im->lib->st)) : found;
+}
+
+/* The import's own temporary folder in the library: 0, or -1 said. */
+static int make_tmpdir(struct import *im)
+{
+	char tmppath[4096];
+	snprintf(tmppath, sizeof(tmppath), "%s/.import-XXXXXX", im->lib->dir);
+	if (!mkdtemp(tmppath) || (im->tmpfd = open(tmppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fail(im, "%s: %s", tmppath, strerror(errno));
+	snprintf(im->tmpname, sizeof(im->tmpname), "%s", strrchr(tmppath, '/') + 1);
+	return 0;
+}
+
+/* Each file's verdict and each .loads read; the mismatches, refused
+ * without --force. 0, or -1 said. */
+static int judge_files(struct import *im, const char *base, const char *pkg_verdict, struct load_info **li,
+		       int *nli)
+{
+	char mismatches[1024] = "";
+	if (strcmp(pkg_verdict, FW_MISMATCH) == 0)
+		snprintf(mismatches, sizeof(mismatches), " %s", base);
+	for (int i = 0; i < im->nfiles; i++) {
+		struct xfile *x = &im->files[i];
+		const char *leaf = strrchr(x->name, '/');
+		x->verdict = verdict(im->lib, leaf ? leaf + 1 : x->name, x->size, x->sha1);
+		if (strcmp(x->verdict, FW_MISMATCH) == 0 && strlen(mismatches) + strlen(x->name) + 2 < sizeof(mismatches))
+			snprintf(mismatches + strlen(mismatches), sizeof(mismatches) - strlen(mismatches), " %s", x->name);
+		if (x->tree || !ends_with(x->name, ".loads"))
+			continue;
+		struct load_info *p = realloc(*li, (size_t)(*nli + 1) * sizeof(*p));
+		if (!p)
+			return fail(im, "out of memory");
+		*li = p;
+		(*nli)++;
+		if (read_loads(im, i, &p[*nli - 1]) < 0)
+			return -1;
+	}
+	if (mismatches[0] && !im->o->force)
+		return fail(im, "%s: MISMATCH:%s: known genuine only with other sizes or hashes; refused (use"
+				" --force to import anyway)", base, mismatches);
+	return 0;
+}
+
+/* Read, judge and record one package or folder; the caller holds the lock. */
+static int import_locked(struct import *im, const char *path, const char *base, struct load_info **li, int *nli)
+{
+	char sha1[DIGEST_SHA1_HEX], sha256[DIGEST_SHA256_HEX];
+	struct store_fw_package pkg = {0};
+	struct stat st;
+	int found = 0;
+	if (stat(path, &st) < 0)
+		return fail(im, "%s: %s", path, strerror(errno));
+	int is_dir = S_ISDIR(st.st_mode);
+	if (!is_dir && !S_ISREG(st.st_mode))
+		return fail(im, "%s: not a file or a directory", path);
+	im->in_size = is_dir ? 0 : (uint64_t)st.st_size;
+	if (!is_dir && (package_identity(im, path, 0, &pkg, sha1, sha256) < 0 ||
+			(found = already_imported(im, sha256)) != 0))
+		return found > 0 ? 1 : -1;
+	if (make_tmpdir(im) < 0 || (is_dir ? read_input_dir(im, path) : read_input_file(im, path, base)) < 0)
+		return -1;
+	progress(im, 1);
+	if (is_dir && (package_identity(im, path, 1, &pkg, sha1, sha256) < 0 ||
+		       (found = already_imported(im, sha256)) != 0))
+		return found > 0 ? 1 : -1;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	pkg.imported_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+	pkg.name = base;
+	pkg.sha1 = sha1;
+	pkg.sha256 = sha256;
+	pkg.verdict = is_dir ? FW_UNKNOWN : verdict(im->lib, base, (uint64_t)pkg.size, sha1);
+	/* content first (unreferenced until the commit), then the state file,
+	 * then the served folders made to match it */
+	if (judge_files(im, base, pkg.verdict, li, nli) < 0 || assign(im, *li, *nli) < 0 || move_blobs(im) < 0 ||
+	    record(im, *li, *nli, &pkg) < 0)
+		return -1;
+	if (repair(im->lib) < 0)
+		fprintf(stderr, "phoneboot: warning: %s: some files are not in place yet: %s\n", im->lib->dir,
+			strerror(errno));
+	report(im, *li, *nli, &pkg);
+	sweep(im->lib); /* content an import replaced is no longer referenced */
+	return 0;
+}
+
 int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts *o, char *err, size_t errlen)
 {
 	struct import im = {.lib = lib, .o = o, .tmpfd = -1, .err = err, .errlen = errlen};
 	struct load_info *li = NULL;
-	int nli = 0, r = -1;
-	char sha1[DIGEST_SHA1_HEX], sha256[DIGEST_SHA256_HEX];
-	struct store_fw_package pkg = {0};
-	struct stat st;
+	int nli = 0;
 	const char *base = strrchr(path, '/');
 	base = base && base[1] ? base + 1 : path;
 	im.pkgname = base;
@@ -1194,91 +1283,7 @@ int fw_import(struct fw_lib *lib, const char *path, const struct fw_import_opts 
 	if (lock < 0)
 		return fail(&im, "%s: cannot lock the library: %s", lib->dir, strerror(errno));
 	sweep(lib);
-	if (stat(path, &st) < 0) {
-		fail(&im, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	int is_dir = S_ISDIR(st.st_mode);
-	if (!is_dir && !S_ISREG(st.st_mode)) {
-		fail(&im, "%s: not a file or a directory", path);
-		goto out;
-	}
-	im.in_size = is_dir ? 0 : (uint64_t)st.st_size;
-	if (!is_dir) {
-		if (package_identity(&im, path, 0, &pkg, sha1, sha256) < 0)
-			goto out;
-		int64_t id;
-		int found = store_fw_package_find(lib->st, sha256, &id);
-		if (found != 0) {
-			r = found < 0 ? fail(&im, "%s", store_errmsg(lib->st)) : 1;
-			goto out;
-		}
-	}
-	snprintf(im.tmpname, sizeof(im.tmpname), ".import-XXXXXX");
-	char tmppath[4096];
-	snprintf(tmppath, sizeof(tmppath), "%s/%s", lib->dir, im.tmpname);
-	if (!mkdtemp(tmppath) || (im.tmpfd = open(tmppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		fail(&im, "%s: %s", tmppath, strerror(errno));
-		goto out;
-	}
-	snprintf(im.tmpname, sizeof(im.tmpname), "%s", strrchr(tmppath, '/') + 1);
-	if ((is_dir ? read_input_dir(&im, path) : read_input_file(&im, path, base)) < 0)
-		goto out;
-	progress(&im, 1);
-	if (is_dir) {
-		if (package_identity(&im, path, 1, &pkg, sha1, sha256) < 0)
-			goto out;
-		int64_t id;
-		int found = store_fw_package_find(lib->st, sha256, &id);
-		if (found != 0) {
-			r = found < 0 ? fail(&im, "%s", store_errmsg(lib->st)) : 1;
-			goto out;
-		}
-	}
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	pkg.imported_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-	pkg.name = base;
-	pkg.sha1 = sha1;
-	pkg.sha256 = sha256;
-	pkg.verdict = is_dir ? FW_UNKNOWN : verdict(lib, base, (uint64_t)pkg.size, sha1);
-	char mismatches[1024] = "";
-	if (strcmp(pkg.verdict, FW_MISMATCH) == 0)
-		snprintf(mismatches, sizeof(mismatches), " %s", base);
-	for (int i = 0; i < im.nfiles; i++) {
-		struct xfile *x = &im.files[i];
-		const char *leaf = strrchr(x->name, '/');
-		x->verdict = verdict(lib, leaf ? leaf + 1 : x->name, x->size, x->sha1);
-		if (strcmp(x->verdict, FW_MISMATCH) == 0 && strlen(mismatches) + strlen(x->name) + 2 < sizeof(mismatches))
-			snprintf(mismatches + strlen(mismatches), sizeof(mismatches) - strlen(mismatches), " %s", x->name);
-		if (!x->tree && ends_with(x->name, ".loads")) {
-			struct load_info *p = realloc(li, (size_t)(nli + 1) * sizeof(*p));
-			if (!p) {
-				fail(&im, "out of memory");
-				goto out;
-			}
-			li = p;
-			nli++;
-			if (read_loads(&im, i, &li[nli - 1]) < 0)
-				goto out;
-		}
-	}
-	if (mismatches[0] && !o->force) {
-		fail(&im, "%s: MISMATCH:%s: known genuine only with other sizes or hashes; refused (use"
-			  " --force to import anyway)", base, mismatches);
-		goto out;
-	}
-	/* content first (unreferenced until the commit), then the state file,
-	 * then the served folders made to match it */
-	if (assign(&im, li, nli) < 0 || move_blobs(&im) < 0 || record(&im, li, nli, &pkg) < 0)
-		goto out;
-	if (repair(lib) < 0)
-		fprintf(stderr, "phoneboot: warning: %s: some files are not in place yet: %s\n", lib->dir,
-			strerror(errno));
-	report(&im, li, nli, &pkg);
-	r = 0;
-	sweep(lib); /* content an import replaced is no longer referenced */
-out:
+	int r = import_locked(&im, path, base, &li, &nli);
 	cleanup(&im, li, nli);
 	close(lock);
 	return r;

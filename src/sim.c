@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "dhcp_wire.h"
+#include "esc.h"
 #include "loads_wire.h"
 #include "loop.h"
 #include "tftpc.h"
@@ -484,6 +485,52 @@ static void next_extra(struct phone *p)
 	fetch(p, ST_EXTRA, p->extras[p->extra], 0);
 }
 
+/* The SIP config's checks the firmware makes: 1 when the phone stopped or
+ * rebooted on one, 0 when it takes the config. */
+static int sip_config_refused(struct phone *p, xmlNode *root)
+{
+	const struct model *m = p->sim->o->model;
+	char label[64], pw[256];
+	if (!has_sip_line(find(root, "sipLines"))) {
+		end(p, PH_REJECTED, "no line with featureID 9 (the firmware requires one)");
+		return 1;
+	}
+	text_of(find(root, "phoneLabel"), label, sizeof(label));
+	int spaced = !m->label_spaces && strchr(label, ' ');
+	if (chars(label) > m->label_max || spaced) {
+		end(p, PH_REJECTED, "phoneLabel '%s' %s", label,
+		    spaced ? "has a space" : "is longer than the model accepts");
+		return 1;
+	}
+	text_of(find(root, "authPassword"), pw, sizeof(pw));
+	if (chars(pw) <= m->sip_password_max)
+		return 0;
+	/* the admin's report: it registers, fails, updates its locale, reboots */
+	say(p, "register fails (SIP password of %zu characters), update locale, reboot", strlen(pw));
+	if (p->reboots + 1 >= p->sim->o->max_reboots)
+		end(p, PH_REBOOT_LOOP, "register / update locale / reboot: its SIP password has %zu characters, "
+		    "the %s accepts %u (Asterisk logs 'Wrong password')", strlen(pw), m->id, m->sip_password_max);
+	else
+		reboot(p);
+	return 1;
+}
+
+/* The files a taken config names: its locale jar, tones, dial template. */
+static void queue_extras(struct phone *p, xmlNode *root)
+{
+	char name[64], dir[64], file[64];
+	p->nextras = p->extra = 0;
+	text_of(find(find(root, "userLocale"), "name"), name, sizeof(name));
+	if (name[0])
+		add_extra(p, name, p->sim->o->model->locale_jar);
+	text_of(find(root, "networkLocale"), dir, sizeof(dir));
+	if (dir[0])
+		add_extra(p, dir, "g3-tones.xml");
+	text_of(find(root, "dialTemplate"), file, sizeof(file));
+	if (file[0])
+		add_extra(p, NULL, file);
+}
+
 /* What the firmware checks in a configuration (cisco-facts.md 5.1, 6). */
 static void got_config(struct phone *p, const struct tftpc_result *r, int is_default)
 {
@@ -501,7 +548,7 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 		return;
 	}
 	xmlNode *root = xml.root(doc);
-	char want[64], tag[48], label[64], pw[256], name[64], dir[64], file[64];
+	char want[64], tag[48];
 	snprintf(tag, sizeof(tag), is_default ? "loadInformation%d" : "loadInformation", m->device_type);
 	text_of(find(root, tag), want, sizeof(want));
 	if (is_default && !want[0]) /* PINTO's XMLDefault has a plain <loadInformation> */
@@ -530,45 +577,12 @@ static void got_config(struct phone *p, const struct tftpc_result *r, int is_def
 			    p->load[0] ? p->load : "its load");
 		return;
 	}
-	if (!has_sip_line(find(root, "sipLines"))) {
-		xml.free_doc(doc);
-		end(p, PH_REJECTED, "no line with featureID 9 (the firmware requires one)");
-		return;
-	}
-	text_of(find(root, "phoneLabel"), label, sizeof(label));
-	if (chars(label) > m->label_max || strchr(label, ' ')) {
-		xml.free_doc(doc);
-		end(p, PH_REJECTED, "phoneLabel '%s' %s", label,
-		    strchr(label, ' ') ? "has a space" : "is longer than the model accepts");
-		return;
-	}
-	text_of(find(root, "authPassword"), pw, sizeof(pw));
-	if (chars(pw) > m->sip_password_max) {
-		/* the admin's report: it registers, fails, updates its locale, reboots */
-		xml.free_doc(doc);
-		say(p, "register fails (SIP password of %zu characters), update locale, reboot", strlen(pw));
-		if (p->reboots + 1 >= p->sim->o->max_reboots) {
-			end(p, PH_REBOOT_LOOP, "register / update locale / reboot: its SIP password has %zu characters, "
-			    "the %s accepts %u (Asterisk logs 'Wrong password')", strlen(pw), m->id,
-			    m->sip_password_max);
-			return;
-		}
-		reboot(p);
-		return;
-	}
-	p->nextras = p->extra = 0;
-	text_of(find(find(root, "userLocale"), "name"), name, sizeof(name));
-	if (name[0])
-		add_extra(p, name, m->locale_jar);
-	xmlNode *nl = find(root, "networkLocale");
-	text_of(nl, dir, sizeof(dir));
-	if (dir[0])
-		add_extra(p, dir, "g3-tones.xml");
-	text_of(find(root, "dialTemplate"), file, sizeof(file));
-	if (file[0])
-		add_extra(p, NULL, file);
+	int refused = sip_config_refused(p, root);
+	if (!refused)
+		queue_extras(p, root);
 	xml.free_doc(doc);
-	next_extra(p);
+	if (!refused)
+		next_extra(p);
 }
 
 static void normal_boot(struct phone *p)
@@ -893,25 +907,45 @@ static void print_text(struct sim *s, const double *sorted, int n)
 	fprintf(s->out, "; median %.2f s, p99 %.2f s\n", pct(sorted, n, 0.5), pct(sorted, n, 0.99));
 }
 
+/* A JSON string, escaped by the one escaping module. */
+static void put_json(FILE *f, const char *key, const char *val, const char *after)
+{
+	char e[6 * 256 + 1]; /* the longest field (reason) with every byte as \u00XX */
+	esc_json(e, sizeof(e), val, strlen(val));
+	fprintf(f, "\"%s\": \"%s\"%s", key, e, after);
+}
+
+static void print_phone_json(struct sim *s, const struct phone *p)
+{
+	FILE *f = s->out;
+	fputc('{', f);
+	put_json(f, "mac", p->mac, ", ");
+	put_json(f, "model", s->o->model->id, ", ");
+	put_json(f, "ip", p->ip, ", ");
+	put_json(f, "load_before", p->load_before, ", ");
+	put_json(f, "load_after", p->load, ", ");
+	put_json(f, "shown", p->shown, ", ");
+	put_json(f, "state", state_names[p->state], ", ");
+	put_json(f, "reason", p->reason, ", ");
+	fprintf(f, "\"steps\": %d, \"reboots\": %d, \"seconds\": %.3f, \"fetched\": [", p->steps, p->reboots,
+		p->t1 - p->t0);
+	for (int k = 0; k < p->nfetched; k++) {
+		fprintf(f, "%s{", k ? ", " : "");
+		put_json(f, "name", p->fetched[k].name, ", ");
+		fprintf(f, "\"bytes\": %llu, ", (unsigned long long)p->fetched[k].bytes);
+		put_json(f, "sha256", p->fetched[k].sha256, "}");
+	}
+	fprintf(f, "]}");
+}
+
 static void print_json(struct sim *s, const double *sorted, int n)
 {
 	int by[PH_NSTATES] = {0};
 	fprintf(s->out, "{\"phones\": [");
 	for (int i = 0; i < s->o->phones; i++) {
-		struct phone *p = &s->p[i];
-		by[p->state]++;
-		/* every string here is ours or a load ID / file name from a checked .loads */
-		fprintf(s->out, "%s\n {\"mac\": \"%s\", \"model\": \"%s\", \"ip\": \"%s\", \"load_before\": \"%s\","
-			" \"load_after\": \"%s\", \"shown\": \"%s\", \"state\": \"%s\", \"reason\": \"", i ? "," : "",
-			p->mac, s->o->model->id, p->ip, p->load_before, p->load, p->shown, state_names[p->state]);
-		for (const char *c = p->reason; *c; c++)
-			fprintf(s->out, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
-		fprintf(s->out, "\", \"steps\": %d, \"reboots\": %d, \"seconds\": %.3f, \"fetched\": [", p->steps,
-			p->reboots, p->t1 - p->t0);
-		for (int k = 0; k < p->nfetched; k++)
-			fprintf(s->out, "%s{\"name\": \"%s\", \"bytes\": %llu, \"sha256\": \"%s\"}", k ? ", " : "",
-				p->fetched[k].name, (unsigned long long)p->fetched[k].bytes, p->fetched[k].sha256);
-		fprintf(s->out, "]}");
+		by[s->p[i].state]++;
+		fprintf(s->out, "%s\n ", i ? "," : "");
+		print_phone_json(s, &s->p[i]);
 	}
 	fprintf(s->out, "\n], \"summary\": {\"by_state\": {");
 	int first = 1;
@@ -939,9 +973,84 @@ static void raise_nofile(int phones)
 			(unsigned long long)want);
 }
 
+/* Phone i: the first phone's MAC and address plus i, on the load it starts on. */
+static void phone_init(struct sim *s, int i)
+{
+	const struct sim_opts *o = s->o;
+	struct phone *p = &s->p[i];
+	uint8_t mac[6];
+	memcpy(mac, o->mac_base, 6);
+	uint32_t low = ((uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5]) + (uint32_t)i;
+	mac[3] = (uint8_t)(low >> 16), mac[4] = (uint8_t)(low >> 8), mac[5] = (uint8_t)low;
+	p->sim = s;
+	p->idx = i;
+	snprintf(p->mac, sizeof(p->mac), "%02X%02X%02X%02X%02X%02X", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(p->sep, sizeof(p->sep), "SEP%s", p->mac);
+	memcpy(p->macb, mac, 6);
+	p->server = o->server;
+	p->addr.sin_family = AF_INET;
+	p->addr.sin_addr.s_addr = htonl(ntohl(o->bind_base.s_addr) + (uint32_t)i);
+	inet_ntop(AF_INET, &p->addr.sin_addr, p->ip, sizeof(p->ip));
+	snprintf(p->load, sizeof(p->load), "%s", o->load);
+	snprintf(p->load_before, sizeof(p->load_before), "%s", o->load);
+	snprintf(p->shown, sizeof(p->shown), "%s", o->load);
+	p->recovery = o->hard_reset;
+	p->t0 = now_s();
+	loop_timer_init(&p->timer, on_timer, p);
+	s->running++;
+}
+
+/* The DHCP client's socket when --dhcp names an interface: 0, or -1 said. */
+static int sim_dhcp_open(struct sim *s)
+{
+	s->dhcp_fd = -1;
+	if (!s->o->dhcp_iface)
+		return 0;
+	s->dhcp_fd = dhcp_socket(s->o->dhcp_iface);
+	if (s->dhcp_fd < 0 || loop_add_fd(s->loop, s->dhcp_fd, EPOLLIN, on_dhcp, s) < 0) {
+		fprintf(stderr, "phoneboot sim: --dhcp %s: port 68: %s\n", s->o->dhcp_iface, strerror(errno));
+		return -1;
+	}
+	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	return 0;
+}
+
+/* Every phone's outcome, text or JSON: 1 when all reached their target. */
+static int sim_report(struct sim *s)
+{
+	int n = s->o->phones, ok = 1;
+	double *t = calloc((size_t)n, sizeof(*t));
+	if (!t)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		t[i] = s->p[i].t1 - s->p[i].t0;
+		ok &= s->p[i].state == PH_DONE;
+	}
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	if (s->o->json)
+		print_json(s, t, n);
+	else
+		print_text(s, t, n);
+	free(t);
+	return ok;
+}
+
+static void sim_free(struct sim *s)
+{
+	for (int i = 0; i < s->o->phones; i++) {
+		if (s->p[i].x)
+			tftpc_cancel(s->p[i].x);
+		loop_timer_cancel(s->loop, &s->p[i].timer);
+	}
+	if (s->dhcp_fd >= 0)
+		close(s->dhcp_fd);
+	free(s->p);
+	loop_free(s->loop);
+}
+
 int sim_run(const struct models *ms, const struct fw_known *known, const struct sim_opts *o, FILE *out)
 {
-	struct sim s = {.o = o, .ms = ms, .known = known, .out = out};
+	struct sim s = {.o = o, .ms = ms, .known = known, .out = out, .dhcp_fd = -1};
 	s.verbose = o->verbose > 0 || (o->verbose == 0 && o->phones <= 10 && !o->json);
 	raise_nofile(o->phones);
 	s.loop = loop_new();
@@ -952,72 +1061,25 @@ int sim_run(const struct models *ms, const struct fw_known *known, const struct 
 		return 2;
 	}
 	s.t_start = now_s();
-	for (int i = 0; i < o->phones; i++) {
-		struct phone *p = &s.p[i];
-		uint8_t mac[6];
-		memcpy(mac, o->mac_base, 6); /* the first phone's; phone i: + i */
-		uint32_t low = ((uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5]) + (uint32_t)i;
-		mac[3] = (uint8_t)(low >> 16), mac[4] = (uint8_t)(low >> 8), mac[5] = (uint8_t)low;
-		p->sim = &s;
-		p->idx = i;
-		snprintf(p->mac, sizeof(p->mac), "%02X%02X%02X%02X%02X%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
-			 mac[5]);
-		snprintf(p->sep, sizeof(p->sep), "SEP%s", p->mac);
-		memcpy(p->macb, mac, 6);
-		p->server = o->server;
-		p->addr.sin_family = AF_INET;
-		p->addr.sin_addr.s_addr = htonl(ntohl(o->bind_base.s_addr) + (uint32_t)i);
-		inet_ntop(AF_INET, &p->addr.sin_addr, p->ip, sizeof(p->ip));
-		snprintf(p->load, sizeof(p->load), "%s", o->load);
-		snprintf(p->load_before, sizeof(p->load_before), "%s", o->load);
-		snprintf(p->shown, sizeof(p->shown), "%s", o->load);
-		p->recovery = o->hard_reset;
-		p->t0 = now_s();
-		loop_timer_init(&p->timer, on_timer, p);
-		s.running++;
-	}
-	s.dhcp_fd = -1;
-	if (o->dhcp_iface) {
-		s.dhcp_fd = dhcp_socket(o->dhcp_iface);
-		if (s.dhcp_fd < 0 || loop_add_fd(s.loop, s.dhcp_fd, EPOLLIN, on_dhcp, &s) < 0) {
-			fprintf(stderr, "phoneboot sim: --dhcp %s: port 68: %s\n", o->dhcp_iface, strerror(errno));
-			free(s.p);
-			loop_free(s.loop);
-			return 2;
-		}
-		srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	for (int i = 0; i < o->phones; i++)
+		phone_init(&s, i);
+	if (sim_dhcp_open(&s) < 0) {
+		sim_free(&s);
+		return 2;
 	}
 	loop_timer_init(&s.deadline, on_deadline, &s);
 	loop_timer_set(s.loop, &s.deadline, (uint64_t)(o->timeout_s * 1e6));
 	loop_timer_init(&s.tick, on_tick, &s);
-	if (isatty(2) && o->phones > 10)
+	int progress = isatty(2) && o->phones > 10;
+	if (progress)
 		loop_timer_set(s.loop, &s.tick, 500000);
 	for (int i = 0; i < o->phones; i++)
 		boot(&s.p[i]);
 	if (s.running > 0)
 		loop_run(s.loop);
-	if (isatty(2) && o->phones > 10)
+	if (progress)
 		fprintf(stderr, "\n");
-	double *t = calloc((size_t)o->phones, sizeof(*t));
-	int ok = 1;
-	for (int i = 0; i < o->phones; i++) {
-		t[i] = s.p[i].t1 - s.p[i].t0;
-		ok &= s.p[i].state == PH_DONE;
-	}
-	qsort(t, (size_t)o->phones, sizeof(*t), cmp_double);
-	if (o->json)
-		print_json(&s, t, o->phones);
-	else
-		print_text(&s, t, o->phones);
-	free(t);
-	for (int i = 0; i < o->phones; i++) {
-		if (s.p[i].x)
-			tftpc_cancel(s.p[i].x);
-		loop_timer_cancel(s.loop, &s.p[i].timer);
-	}
-	if (s.dhcp_fd >= 0)
-		close(s.dhcp_fd);
-	free(s.p);
-	loop_free(s.loop);
+	int ok = sim_report(&s);
+	sim_free(&s);
 	return ok ? 0 : 1;
 }

@@ -48,7 +48,7 @@ expect_match "models: 7906 bridge is 8.3(3)..8.5(2) before 9.0(0)" "$l" \
     ' 8\.3\(3\)\.\.8\.5\(2\) before 9\.0\(0\)$'
 expect_eq "models: 7906 family, prefixes, config" "$(awk '{print $3, $5, $6}' <<<"$l")" \
     "11 SCCP11/SIP11 sip-79xx-java"
-expect_eq "models: 7906 limits 12 12 30" "$(awk '{print $7, $8, $9}' <<<"$l")" "12 12 30"
+expect_eq "models: 7906 limits 12 12 30, no space in a label" "$(awk '{print $7, $8, $9, $10}' <<<"$l")" "12 12 30 no"
 l=$(field_line 7911)
 expect_eq "models: 7911 asks for term11.default.loads" "$(awk '{print $4}' <<<"$l")" term11.default.loads
 expect_match "models: 7911 bridge is 8.3(3)..8.5(2) before 9.0(0)" "$l" \
@@ -74,7 +74,7 @@ keys = ["id", "names", "vci", "family", "default_loads", "load_prefixes", "confi
         "locale_jar", "desktop", "device_type", "limits", "bridge", "source"]
 bad = [m.get("id") for m in ms if sorted(m) != sorted(keys)
        or sorted(m["load_prefixes"]) != ["sccp", "sip"]
-       or sorted(m["limits"]) != ["label_max", "name_max", "sip_password_max"]
+       or sorted(m["limits"]) != ["label_max", "label_spaces", "name_max", "sip_password_max"]
        or (m["bridge"] is not None and sorted(m["bridge"]) != ["before", "from", "to"])]
 check("models --json: every object has exactly the documented keys", not bad, "models %r" % bad)
 by = {m["id"]: m for m in ms}
@@ -87,7 +87,7 @@ want7906 = {"id": "7906", "names": ["7906", "7906G", "CP-7906G"], "vci": ["CP-79
             "load_prefixes": {"sccp": "SCCP11", "sip": "SIP11"},
             "config_family": "sip-79xx-java", "locale_jar": "tc-sip.jar", "desktop": "95x34x1",
             "device_type": 369,
-            "limits": {"sip_password_max": 12, "label_max": 12, "name_max": 30},
+            "limits": {"sip_password_max": 12, "label_max": 12, "label_spaces": False, "name_max": 30},
             "bridge": {"from": "8.3(3)", "to": "8.5(2)", "before": "9.0(0)"},
             "source": "built-in"}
 check("models --json: 7906 exactly", by.get("7906") == want7906, "got %r" % by.get("7906"))
@@ -157,13 +157,13 @@ check("admin models.conf --json: 17 objects, 7999 last", len(ms) == 17 and ms[-1
       "got %r" % [m["id"] for m in ms])
 m = by.get("7906", {})
 check("admin models.conf --json: 7906 sip_password_max 20, source the file",
-      m.get("limits") == {"sip_password_max": 20, "label_max": 12, "name_max": 30}
+      m.get("limits") == {"sip_password_max": 20, "label_max": 12, "label_spaces": False, "name_max": 30}
       and m.get("source") == path and m.get("family") == "11"
       and m.get("bridge") == {"from": "8.3(3)", "to": "8.5(2)", "before": "9.0(0)"}, "got %r" % m)
 want = {"id": "7999", "names": ["7999", "CP-7999G"], "vci": ["CP-7999G"], "family": "99",
         "default_loads": "term99.default.loads", "load_prefixes": {"sccp": "SCCP99", "sip": None},
         "config_family": "sip-79xx-java", "locale_jar": None, "desktop": None,
-        "device_type": None, "limits": {"sip_password_max": 16, "label_max": 10, "name_max": 20},
+        "device_type": None, "limits": {"sip_password_max": 16, "label_max": 10, "label_spaces": True, "name_max": 20},
         "bridge": None, "source": path}
 check("admin models.conf --json: 7999 exactly", by.get("7999") == want, "got %r" % by.get("7999"))
 check("admin models.conf --json: 7911 source built-in", by.get("7911", {}).get("source") == "built-in",

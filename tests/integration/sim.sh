@@ -528,6 +528,10 @@ usage_case "bad --target" --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --ta
 expect_match "(f) bad --target: the message names it" "$(cat "$T/sim.err")" 'FOO\.bar'
 usage_case "bad --mac-base" --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --mac-base zz:11:22:00:00:00
 usage_case "short --mac-base" --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --mac-base 00:11:22
+usage_case "multicast --mac-base" --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --mac-base 01:00:5e:00:00:01
+expect_match "(f) multicast --mac-base: the message says why" "$(cat "$T/sim.err")" 'group \(multicast\) address'
+usage_case "Cisco-dotted --mac-base accepted as a MAC" --tftp 127.0.0.1:"$PORT" --model 9999 --load $SIP --mac-base 0011.2200.e001
+expect_match "(f) dotted --mac-base: parsed, the error is the model" "$(cat "$T/sim.err")" '9999'
 usage_case "bad --tftp" --tftp not-an-address --model 7906 --load $SIP
 usage_case "missing --load" --tftp 127.0.0.1:"$PORT" --model 7906
 usage_case "unknown option" --tftp 127.0.0.1:"$PORT" --model 7906 --load $SIP --bogus
